@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Build a guest kernel out of tree.
+#   build-kernel.sh KERNEL CONFIG
+# KERNEL is "series" (build/linux at HEAD) or "base" (a worktree of the
+# `base` tag); CONFIG is "guest" or "debug" (guest plus kernel/debug.config).
+# Output: build/kbuild/KERNEL-CONFIG/arch/x86/boot/bzImage
+set -euo pipefail
+
+kernel=${1:?usage: build-kernel.sh series|base guest|debug}
+config=${2:?usage: build-kernel.sh series|base guest|debug}
+tree=build/linux
+jobs=${JOBS:-$(($(nproc) + 1))}
+
+[ -d "$tree/.git" ] || { echo "build-kernel: no $tree; run 'make tree' first" >&2; exit 1; }
+case "$kernel" in
+series) src=$tree ;;
+base)
+	src=build/linux-base
+	if [ ! -d "$src" ]; then
+		git -C "$tree" worktree prune
+		git -C "$tree" worktree add -q --detach "$PWD/$src" base
+	fi
+	;;
+*) echo "build-kernel: unknown kernel '$kernel' (want series or base)" >&2; exit 1 ;;
+esac
+case "$config" in
+guest) frags=(kernel/guest.config) ;;
+debug) frags=(kernel/guest.config kernel/debug.config) ;;
+*) echo "build-kernel: unknown config '$config' (want guest or debug)" >&2; exit 1 ;;
+esac
+
+out=build/kbuild/$kernel-$config
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+src=$(cd "$src" && pwd)
+export KBUILD_BUILD_USER=bench KBUILD_BUILD_HOST=bench KBUILD_BUILD_TIMESTAMP=bench
+cc=gcc
+command -v ccache >/dev/null && cc="ccache gcc"
+
+# Regenerate .config only when a fragment changed.
+sum=$(cat "${frags[@]}" | sha1sum | cut -d' ' -f1)
+if [ ! -f "$out/.config" ] || [ "$(cat "$out/.fragments" 2>/dev/null)" != "$sum" ]; then
+	echo "build-kernel: configuring $kernel-$config (tinyconfig + ${frags[*]})"
+	make -s -C "$src" O="$out" CC="$cc" tinyconfig >/dev/null
+	(cd "$out" && "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" \
+		"${frags[@]/#/$OLDPWD/}" >/dev/null)
+	make -s -C "$src" O="$out" CC="$cc" olddefconfig >/dev/null
+	missing=()
+	while IFS= read -r line; do
+		case "$line" in CONFIG_*) ;; *) continue ;; esac
+		grep -qxF "$line" "$out/.config" || missing+=("$line")
+	done < <(cat "${frags[@]}")
+	if [ "${#missing[@]}" -gt 0 ]; then
+		echo "build-kernel: requested options missing from $out/.config (unmet dependencies?):" >&2
+		printf '  %s\n' "${missing[@]}" >&2
+		rm -f "$out/.fragments"
+		exit 1
+	fi
+	echo "$sum" >"$out/.fragments"
+fi
+
+echo "build-kernel: building $kernel-$config in $out (-j$jobs)"
+start=$(date +%s)
+if ! make -s -C "$src" O="$out" CC="$cc" -j"$jobs" bzImage modules >"$out/build.log" 2>&1; then
+	grep -E 'error|Error' "$out/build.log" | head -20 >&2
+	echo "build-kernel: build failed; full log in $out/build.log" >&2
+	exit 1
+fi
+grep -E 'warning:' "$out/build.log" | head -5 >&2 || true
+echo "build-kernel: $kernel-$config done in $(($(date +%s) - start)) s: $out/arch/x86/boot/bzImage"
