@@ -67,4 +67,6 @@ if ! make -s -C "$src" O="$out" CC="$cc" -j"$jobs" bzImage modules >"$out/build.
 	exit 1
 fi
 grep -E 'warning:' "$out/build.log" | head -5 >&2 || true
+rm -rf "$out/modinst"
+make -s -C "$src" O="$out" INSTALL_MOD_PATH="$out/modinst" modules_install >/dev/null
 echo "build-kernel: $kernel-$config done in $(($(date +%s) - start)) s: $out/arch/x86/boot/bzImage"

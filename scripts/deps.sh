@@ -9,8 +9,9 @@ pkgs=(
 	busybox-static    # the guest userland
 	flex bison bc libelf-dev libssl-dev cpio perl make gcc  # kernel build
 	libjson-c-dev pkg-config  # the QMP client
+	libnuma-dev       # static mm selftests (migration)
 	dpkg-dev ca-certificates  # fetching linux-source with apt-get download
-	xz-utils git ccache
+	xz-utils git ccache rsync
 	gnuplot-nox       # benchmark plots
 	shellcheck        # lint for our shell
 )

@@ -17,5 +17,7 @@ find patches -name '[0-9][0-9][0-9][0-9]-*.patch' ! -name '0000-cover-letter.pat
 git -C "$tree" format-patch -q --no-signature --zero-commit --no-numbered \
 	-o "$PWD/patches" base..HEAD >/dev/null
 # --zero-commit keeps diffs stable; format-patch also names files by subject.
-(cd patches && ls [0-9][0-9][0-9][0-9]-*.patch 2>/dev/null | grep -v '^0000-cover-letter' || true) >patches/series
+for p in patches/[0-9][0-9][0-9][0-9]-*.patch; do
+	[ -f "$p" ] && [ "${p##*/}" != 0000-cover-letter.patch ] && echo "${p##*/}"
+done >patches/series
 echo "export: $(wc -l <patches/series) patch(es) written to patches/"

@@ -1,0 +1,182 @@
+# shellcheck shell=bash
+# Boot and drive one bench guest. Source this file, then:
+#   vm_start            boot with the VM_* settings below, wait for the guest
+#   vm_run CMD [SECS]   run CMD in the guest, print its output, return its status
+#   vmem ARGS...        run vmemctl against this guest's QMP socket
+#   vm_stop             power off (killing QEMU if it does not stop)
+#   vm_scan_console     print kernel splats from the console; 1 if any
+# QEMU runs under a hard timeout and dies with this shell (PR_SET_PDEATHSIG
+# via setpriv); an EXIT trap kills it as well.
+
+VM_KERNEL=${VM_KERNEL:-}         # bzImage
+VM_INITRD=${VM_INITRD:-}         # initramfs
+VM_DIR=${VM_DIR:-}               # per-scenario log directory
+VM_SMP=${VM_SMP:-2}
+VM_BOOT_MEM=${VM_BOOT_MEM:-1G}   # boot memory
+VM_VMEM_SIZE=${VM_VMEM_SIZE:-8G} # virtio-mem device region (max-size)
+VM_VMEM_REQ=${VM_VMEM_REQ:-0}    # initial requested-size
+VM_VMEM_BLOCK=${VM_VMEM_BLOCK:-2M}
+VM_VMEM_OPTS=${VM_VMEM_OPTS:-,unplugged-inaccessible=on}
+VM_ONLINE=${VM_ONLINE:-online_movable} # memhp_default_state
+VM_APPEND=${VM_APPEND:-}         # extra kernel parameters
+VM_TIMEOUT=${VM_TIMEOUT:-900}    # hard limit for the whole QEMU run, seconds
+VM_BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-180}
+VM_ACCEL=${VM_ACCEL:-}           # tcg or kvm; probed when empty
+VM_QEMU_EXTRA=("${VM_QEMU_EXTRA[@]}")
+VMEMCTL=${VMEMCTL:-build/host/vmemctl}
+
+vm_pid=
+vm_in=
+vm_out=
+
+vm_die() { echo "vm: $*" >&2; return 1; }
+
+# KVM is used only where a short probe boot shows it works (it does not under
+# nested virtualisation here); the answer is cached per machine.
+vm_accel() {
+	local cache=build/.accel probe
+	if [ -n "$VM_ACCEL" ]; then echo "$VM_ACCEL"; return; fi
+	if [ -f "$cache" ]; then cat "$cache"; return; fi
+	echo tcg >"$cache"
+	if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+		probe=$(mktemp)
+		timeout -k 2 25 qemu-system-x86_64 -M q35 -accel kvm -m 256M -nodefaults \
+			-display none -no-reboot -serial "file:$probe" -kernel "$VM_KERNEL" \
+			-append "console=ttyS0 panic=-1" >/dev/null 2>&1 || true
+		grep -q 'Kernel panic\|Run /init\|VFS:' "$probe" && echo kvm >"$cache"
+		rm -f "$probe"
+	fi
+	echo "vm: accelerator $(cat "$cache") (probed once; delete $cache to probe again)" >&2
+	cat "$cache"
+}
+
+# Size with an M or G suffix to MiB.
+vm_mib() {
+	case "$1" in
+	*G) echo $((${1%G} * 1024)) ;;
+	*M) echo "${1%M}" ;;
+	*) vm_die "size '$1' needs an M or G suffix" ;;
+	esac
+}
+
+vm_cmdline() {
+	local accel maxmem
+	accel=$(vm_accel)
+	maxmem=$(($(vm_mib "$VM_BOOT_MEM") + $(vm_mib "$VM_VMEM_SIZE")))
+	# shellcheck disable=SC2054 # commas belong to QEMU options
+	vm_argv=(qemu-system-x86_64 -M q35 -accel "$accel"
+		-smp "$VM_SMP" -m "$VM_BOOT_MEM,maxmem=${maxmem}M"
+		-nodefaults -display none -no-reboot
+		-serial "file:$VM_DIR/console.log"
+		-kernel "$VM_KERNEL" -initrd "$VM_INITRD"
+		-append "console=ttyS0 panic=-1 memhp_default_state=$VM_ONLINE $VM_APPEND"
+		-qmp "unix:$VM_DIR/qmp.sock,server=on,wait=off"
+		-device virtio-serial-pci,id=vser0
+		-chardev "pipe,id=ctl,path=$VM_DIR/ctl"
+		-device virtserialport,chardev=ctl,name=bench.ctl
+		-object "memory-backend-ram,id=vmem0mem,size=$VM_VMEM_SIZE"
+		-device "virtio-mem-pci,id=vmem0,memdev=vmem0mem,requested-size=$VM_VMEM_REQ,block-size=$VM_VMEM_BLOCK$VM_VMEM_OPTS"
+		"${VM_QEMU_EXTRA[@]}")
+	[ "$accel" = tcg ] && vm_argv[4]=tcg,thread=multi
+	return 0
+}
+
+vm_start() {
+	local line deadline
+	[ -f "$VM_KERNEL" ] || vm_die "kernel image '$VM_KERNEL' not found; run make kernel" || return
+	[ -f "$VM_INITRD" ] || vm_die "initramfs '$VM_INITRD' not found; run make initramfs" || return
+	[ -n "$VM_DIR" ] || vm_die "VM_DIR is not set" || return
+	mkdir -p "$VM_DIR"
+	rm -f "$VM_DIR/console.log" "$VM_DIR/qmp.sock" "$VM_DIR/ctl.in" "$VM_DIR/ctl.out" "$VM_DIR/guest.log"
+	mkfifo "$VM_DIR/ctl.in" "$VM_DIR/ctl.out"
+	vm_cmdline
+	printf '%q ' "${vm_argv[@]}" >"$VM_DIR/qemu.cmd"
+	echo >>"$VM_DIR/qemu.cmd"
+	echo "# qemu: $(cat "$VM_DIR/qemu.cmd")" >>"$VM_DIR/guest.log"
+	trap vm_kill EXIT
+	setpriv --pdeathsig KILL -- timeout -k 5 "$VM_TIMEOUT" \
+		setpriv --pdeathsig KILL -- "${vm_argv[@]}" >"$VM_DIR/qemu.err" 2>&1 &
+	vm_pid=$!
+	# Opening both FIFOs pairs them with QEMU's ends (QEMU opens them O_RDWR).
+	exec {vm_in}>"$VM_DIR/ctl.in" {vm_out}<"$VM_DIR/ctl.out"
+	deadline=$((SECONDS + VM_BOOT_TIMEOUT))
+	while [ "$SECONDS" -lt "$deadline" ]; do
+		if IFS= read -r -t 1 -u "$vm_out" line; then
+			[ "$line" = "@@bench-ready" ] && return 0
+		fi
+		if ! kill -0 "$vm_pid" 2>/dev/null; then
+			vm_die "QEMU exited during boot: $(cat "$VM_DIR/qemu.err"); console: $VM_DIR/console.log"
+			vm_kill
+			return 1
+		fi
+	done
+	vm_die "guest not ready after ${VM_BOOT_TIMEOUT}s; console: $VM_DIR/console.log"
+	vm_kill
+	return 1
+}
+
+# Run one shell command in the guest. Output goes to stdout and guest.log.
+vm_run() {
+	local cmd=$1 limit=${2:-300} line deadline
+	[ -n "$vm_pid" ] || vm_die "no guest running" || return 255
+	printf '%s\n' "$cmd" >&"$vm_in"
+	echo "\$ $cmd" >>"$VM_DIR/guest.log"
+	deadline=$((SECONDS + limit))
+	while :; do
+		if IFS= read -r -t 1 -u "$vm_out" line; then
+			case "$line" in
+			"@@bench-rc "*)
+				echo "# rc ${line#@@bench-rc }" >>"$VM_DIR/guest.log"
+				return "${line#@@bench-rc }"
+				;;
+			esac
+			printf '%s\n' "$line"
+			printf '%s\n' "$line" >>"$VM_DIR/guest.log"
+			continue
+		fi
+		if ! kill -0 "$vm_pid" 2>/dev/null; then
+			vm_die "guest died while running '$cmd'; console: $VM_DIR/console.log"
+			return 255
+		fi
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			vm_die "'$cmd' did not finish within ${limit}s"
+			return 254
+		fi
+	done
+}
+
+vmem() { "$VMEMCTL" -s "$VM_DIR/qmp.sock" "$@"; }
+
+vm_stop() {
+	local i
+	[ -n "$vm_pid" ] || return 0
+	{ printf 'poweroff\n' >&"$vm_in"; } 2>/dev/null || true
+	for ((i = 0; i < 300; i++)); do
+		kill -0 "$vm_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	vm_kill
+}
+
+vm_kill() {
+	if [ -n "$vm_pid" ]; then
+		pkill -KILL -P "$vm_pid" 2>/dev/null || true
+		kill -KILL "$vm_pid" 2>/dev/null || true
+		wait "$vm_pid" 2>/dev/null || true
+		vm_pid=
+	fi
+	if [ -n "$vm_in" ]; then exec {vm_in}>&-; vm_in=; fi
+	if [ -n "$vm_out" ]; then exec {vm_out}<&-; vm_out=; fi
+	return 0
+}
+
+# Kernel splats on the console fail a scenario.
+VM_SPLAT='WARNING:|BUG:|Oops|KASAN|kernel BUG|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|page dumped because|Kernel panic|general protection fault|INFO: task .* blocked|Call Trace:'
+
+vm_scan_console() {
+	local log=${1:-$VM_DIR/console.log}
+	if grep -E -m 20 "$VM_SPLAT" "$log"; then
+		return 1
+	fi
+	return 0
+}

@@ -1,0 +1,112 @@
+# shellcheck shell=bash
+# Shared by the host-driven scenarios: TAP output and guest probes.
+# A scenario sets its plan, boots one guest with vm_start, reports each
+# check exactly once, and ends with scenario_end (console scan + stop).
+
+# shellcheck source=host/vm.sh
+. host/vm.sh
+
+: "${BENCH_KERNEL:?set by make: path of the bzImage under test}"
+: "${BENCH_INITRD:?set by make: path of the initramfs}"
+: "${BENCH_LOGS:=build/logs}"
+: "${BENCH_QUICK:=1}"   # 1 in make check (CI), 0 in make check-full
+VM_KERNEL=$BENCH_KERNEL
+VM_INITRD=$BENCH_INITRD
+
+tap_n=0
+tap_failed=0
+
+# scenario_begin NAME PLAN
+scenario_begin() {
+	VM_DIR=$BENCH_LOGS/$1
+	mkdir -p "$VM_DIR"
+	echo "TAP version 13"
+	echo "1..$2"
+}
+
+tap_ok() {   # tap_ok STATUS DESCRIPTION [DIAGNOSTIC...]
+	local status=$1 desc=$2
+	shift 2
+	tap_n=$((tap_n + 1))
+	if [ "$status" -eq 0 ]; then
+		echo "ok $tap_n - $desc"
+	else
+		echo "not ok $tap_n - $desc"
+		tap_failed=$((tap_failed + 1))
+		local d
+		for d in "$@"; do echo "# $d"; done
+	fi
+}
+
+# tap_run DESCRIPTION COMMAND...: ok when COMMAND succeeds; its output is
+# shown as diagnostics on failure.
+tap_run() {
+	local desc=$1 out rc=0
+	shift
+	out=$("$@" 2>&1) || rc=$?
+	tap_ok "$rc" "$desc" "command: $*" "exit $rc: $out"
+}
+
+# tap_eq DESCRIPTION GOT WANT
+tap_eq() {
+	local rc=0
+	[ "$2" = "$3" ] || rc=1
+	tap_ok "$rc" "$1" "got '$2', want '$3'"
+}
+
+tap_skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1 # SKIP $2"; }
+tap_todo() { tap_n=$((tap_n + 1)); echo "not ok $tap_n - $1 # TODO $2"; }
+diag() { echo "# $*"; }
+
+# A failed boot fails every remaining test of the plan.
+scenario_bail() {
+	echo "Bail out! $*"
+	vm_kill
+	exit 1
+}
+
+# The last test of every scenario: the console shows no kernel splat.
+scenario_end() {
+	local splats
+	vm_stop
+	if splats=$(vm_scan_console "$VM_DIR/console.log"); then
+		tap_ok 0 "console free of kernel splats"
+	else
+		tap_ok 1 "console free of kernel splats" "$VM_DIR/console.log:" "$splats"
+	fi
+	[ "$tap_failed" -eq 0 ]
+}
+
+# Guest probes ---------------------------------------------------------------
+
+guest_memtotal_kb() { vm_run "awk '/^MemTotal:/ {print \$2}' /proc/meminfo"; }
+
+guest_online_blocks() {
+	vm_run 'n=0; for s in /sys/devices/system/memory/memory*/state; do
+		[ "$(cat $s)" = online ] && n=$((n + 1)); done; echo $n'
+}
+
+guest_block_bytes() { vm_run 'echo $((0x$(cat /sys/devices/system/memory/block_size_bytes)))'; }
+
+# Wait until a guest probe prints WANT (or give up after SECS); print the
+# last value seen.
+guest_wait_value() {   # guest_wait_value WANT SECS PROBE...
+	local want=$1 secs=$2 v
+	shift 2
+	local deadline=$((SECONDS + secs))
+	while :; do
+		v=$("$@")
+		[ "$v" = "$want" ] || [ "$SECONDS" -ge "$deadline" ] && break
+		sleep 0.5
+	done
+	echo "$v"
+}
+
+# Parse a size such as 1G or 512M into bytes.
+bytes() {
+	case "$1" in
+	*G) echo $((${1%G} << 30)) ;;
+	*M) echo $((${1%M} << 20)) ;;
+	*) echo "$1" ;;
+	esac
+}
