@@ -119,15 +119,18 @@ vm_start() {
 vm_run() {
 	local cmd=$1 limit=${2:-300} line deadline
 	[ -n "$vm_pid" ] || vm_die "no guest running" || return 255
-	printf '%s\n' "$cmd" >&"$vm_in"
+	printf '%s' "$cmd" | base64 -w0 >&"$vm_in"
+	echo >&"$vm_in"
 	echo "\$ $cmd" >>"$VM_DIR/guest.log"
 	deadline=$((SECONDS + limit))
 	while :; do
 		if IFS= read -r -t 1 -u "$vm_out" line; then
 			case "$line" in
 			"@@bench-rc "*)
-				echo "# rc ${line#@@bench-rc }" >>"$VM_DIR/guest.log"
-				return "${line#@@bench-rc }"
+				line=${line#@@bench-rc }
+				echo "# rc $line" >>"$VM_DIR/guest.log"
+				[ "$line" = 0 ] || echo "# guest command failed (status $line): $cmd" >&2
+				return "$line"
 				;;
 			esac
 			printf '%s\n' "$line"

@@ -33,7 +33,7 @@ out=build/kbuild/$kernel-$config
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 src=$(cd "$src" && pwd)
-export KBUILD_BUILD_USER=bench KBUILD_BUILD_HOST=bench KBUILD_BUILD_TIMESTAMP=bench
+export KBUILD_BUILD_USER=bench KBUILD_BUILD_HOST=bench KBUILD_BUILD_TIMESTAMP="2026-01-01 00:00:00 UTC"
 cc=gcc
 command -v ccache >/dev/null && cc="ccache gcc"
 

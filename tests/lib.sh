@@ -110,3 +110,24 @@ bytes() {
 	*) echo "$1" ;;
 	esac
 }
+
+# The first virtio-mem memory block that is online and partially plugged
+# (some but not all pages fake-offline): prints "N OFFLINE_PAGES ZONE".
+guest_partial_block() {
+	vm_run 'blockinfo' | awk '$2 == "online" {
+		split($4, o, "="); split($5, p, "=")
+		if (o[2] > 0 && o[2] < p[2]) { sub(/^memory/, "", $1); print $1, o[2], $3; exit }
+	}'
+}
+
+guest_offline_pages() {   # guest_offline_pages BLOCK
+	vm_run "blockinfo $1" | sed -n 's/.* offline=\([0-9]*\) .*/\1/p'
+}
+
+guest_block_state() { vm_run "cat /sys/devices/system/memory/memory$1/state"; }
+
+# Write to a memory block's sysfs file; prints the shell's error text (if
+# any) so callers can check for EBUSY/EINVAL. Status is the write's.
+guest_block_write() {   # guest_block_write BLOCK FILE VALUE
+	vm_run "echo $3 > /sys/devices/system/memory/memory$1/$2"
+}
