@@ -65,16 +65,36 @@ scenario_bail() {
 	exit 1
 }
 
+# tap_console [LABEL]: stop the guest, keep its console as
+# console[-LABEL].log and report whether it is free of kernel splats.
+tap_console() {
+	local log=$VM_DIR/console${1:+-$1}.log splats
+	vm_stop
+	[ "$log" = "$VM_DIR/console.log" ] || cp "$VM_DIR/console.log" "$log"
+	if splats=$(vm_scan_console "$log"); then
+		tap_ok 0 "${1:+$1: }console free of kernel splats"
+	else
+		tap_ok 1 "${1:+$1: }console free of kernel splats" "$log:" "$splats"
+	fi
+}
+
 # The last test of every scenario: the console shows no kernel splat.
 scenario_end() {
-	local splats
-	vm_stop
-	if splats=$(vm_scan_console "$VM_DIR/console.log"); then
-		tap_ok 0 "console free of kernel splats"
-	else
-		tap_ok 1 "console free of kernel splats" "$VM_DIR/console.log:" "$splats"
-	fi
+	tap_console ""
 	[ "$tap_failed" -eq 0 ]
+}
+
+# tap_write_fails DESCRIPTION ERRTEXT BLOCK FILE VALUE: the sysfs write
+# must fail, with ERRTEXT (e.g. "Device or resource busy") in the error.
+tap_write_fails() {
+	local desc=$1 want=$2 out rc=0
+	shift 2
+	out=$(guest_block_write "$@" 2>&1) || rc=$?
+	if [ "$rc" -ne 0 ] && [[ "$out" == *"$want"* ]]; then
+		tap_ok 0 "$desc"
+	else
+		tap_ok 1 "$desc" "write '$3' to memory$1/$2: status $rc, output: $out" "want a failure with '$want'"
+	fi
 }
 
 # Guest probes ---------------------------------------------------------------
