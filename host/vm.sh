@@ -82,7 +82,6 @@ vm_cmdline() {
 }
 
 vm_start() {
-	local line deadline
 	[ -f "$VM_KERNEL" ] || vm_die "kernel image '$VM_KERNEL' not found; run make kernel" || return
 	[ -f "$VM_INITRD" ] || vm_die "initramfs '$VM_INITRD' not found; run make initramfs" || return
 	[ -n "$VM_DIR" ] || vm_die "VM_DIR is not set" || return
@@ -99,6 +98,12 @@ vm_start() {
 	vm_pid=$!
 	# Opening both FIFOs pairs them with QEMU's ends (QEMU opens them O_RDWR).
 	exec {vm_in}>"$VM_DIR/ctl.in" {vm_out}<"$VM_DIR/ctl.out"
+	vm_wait_ready
+}
+
+# Wait for the guest's init to announce itself (after boot or a reset).
+vm_wait_ready() {
+	local line deadline
 	deadline=$((SECONDS + VM_BOOT_TIMEOUT))
 	while [ "$SECONDS" -lt "$deadline" ]; do
 		if IFS= read -r -t 1 -u "$vm_out" line; then

@@ -35,6 +35,17 @@ trap 'rm -f "$list"' EXIT
 	"$busybox" --list | while read -r applet; do
 		[ "$applet" = busybox ] || echo "slink /bin/$applet busybox 777 0 0"
 	done
+	# bash for upstream selftest scripts, with the libraries it links.
+	bash_bin=$(command -v bash)
+	echo "file /bin/bash $bash_bin 755 0 0"
+	for lib in $(ldd "$bash_bin" | grep -o '/[^ ]*'); do
+		lib_dir=${lib%/*}
+		while [ -n "$lib_dir" ]; do
+			echo "dir $lib_dir 755 0 0"
+			lib_dir=${lib_dir%/*}
+		done
+		echo "file $lib $(readlink -f "$lib") 755 0 0"
+	done
 	for f in build/guest/*; do
 		[ -f "$f" ] && [ -x "$f" ] && echo "file /opt/bench/${f##*/} $f 755 0 0"
 	done

@@ -115,7 +115,7 @@ guest_wait_value() {   # guest_wait_value WANT SECS PROBE...
 	shift 2
 	local deadline=$((SECONDS + secs))
 	while :; do
-		v=$("$@")
+		v=$("$@" 2>/dev/null) || true
 		[ "$v" = "$want" ] || [ "$SECONDS" -ge "$deadline" ] && break
 		sleep 0.5
 	done
