@@ -93,6 +93,8 @@ vm_start() {
 	echo >>"$VM_DIR/qemu.cmd"
 	echo "# qemu: $(cat "$VM_DIR/qemu.cmd")" >>"$VM_DIR/guest.log"
 	trap vm_kill EXIT
+	# A write to the control FIFO after QEMU died must fail, not kill us.
+	trap '' PIPE
 	setpriv --pdeathsig KILL -- timeout -k 5 "$VM_TIMEOUT" \
 		setpriv --pdeathsig KILL -- "${vm_argv[@]}" >"$VM_DIR/qemu.err" 2>&1 &
 	vm_pid=$!
