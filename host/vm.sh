@@ -22,6 +22,7 @@ VM_APPEND=${VM_APPEND:-}         # extra kernel parameters
 VM_TIMEOUT=${VM_TIMEOUT:-900}    # hard limit for the whole QEMU run, seconds
 VM_BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-180}
 VM_ACCEL=${VM_ACCEL:-}           # tcg or kvm; probed when empty
+VM_NO_REBOOT=${VM_NO_REBOOT:-1}  # 1: a reset (or a panic) ends QEMU
 VM_QEMU_EXTRA=("${VM_QEMU_EXTRA[@]}")
 VMEMCTL=${VMEMCTL:-build/host/vmemctl}
 
@@ -66,7 +67,7 @@ vm_cmdline() {
 	# shellcheck disable=SC2054 # commas belong to QEMU options
 	vm_argv=(qemu-system-x86_64 -M q35 -accel "$accel"
 		-smp "$VM_SMP" -m "$VM_BOOT_MEM,maxmem=${maxmem}M"
-		-nodefaults -display none -no-reboot
+		-nodefaults -display none
 		-serial "file:$VM_DIR/console.log"
 		-kernel "$VM_KERNEL" -initrd "$VM_INITRD"
 		-append "console=ttyS0 panic=-1 memhp_default_state=$VM_ONLINE $VM_APPEND"
@@ -78,6 +79,7 @@ vm_cmdline() {
 		-device "virtio-mem-pci,id=vmem0,memdev=vmem0mem,requested-size=$VM_VMEM_REQ,block-size=$VM_VMEM_BLOCK$VM_VMEM_OPTS"
 		"${VM_QEMU_EXTRA[@]}")
 	[ "$accel" = tcg ] && vm_argv[4]=tcg,thread=multi
+	[ "$VM_NO_REBOOT" = 1 ] && vm_argv+=(-no-reboot)
 	return 0
 }
 
