@@ -23,6 +23,7 @@ VM_TIMEOUT=${VM_TIMEOUT:-900}    # hard limit for the whole QEMU run, seconds
 VM_BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-180}
 VM_ACCEL=${VM_ACCEL:-}           # tcg or kvm; probed when empty
 VM_NO_REBOOT=${VM_NO_REBOOT:-1}  # 1: a reset (or a panic) ends QEMU
+VM_NUMA=${VM_NUMA:-1}            # NUMA nodes; boot memory and CPUs split evenly
 VM_QEMU_EXTRA=("${VM_QEMU_EXTRA[@]}")
 VMEMCTL=${VMEMCTL:-build/host/vmemctl}
 
@@ -79,6 +80,15 @@ vm_cmdline() {
 		-device "virtio-mem-pci,id=vmem0,memdev=vmem0mem,requested-size=$VM_VMEM_REQ,block-size=$VM_VMEM_BLOCK$VM_VMEM_OPTS"
 		"${VM_QEMU_EXTRA[@]}")
 	[ "$accel" = tcg ] && vm_argv[4]=tcg,thread=multi
+	if [ "$VM_NUMA" -gt 1 ]; then
+		# One socket per node, so the guest's CPU topology is sane.
+		local node per=$(($(vm_mib "$VM_BOOT_MEM") / VM_NUMA)) cores=$((VM_SMP / VM_NUMA))
+		vm_argv[6]="$VM_SMP,sockets=$VM_NUMA,cores=$cores,threads=1"
+		for ((node = 0; node < VM_NUMA; node++)); do
+			vm_argv+=(-object "memory-backend-ram,id=node${node}mem,size=${per}M"
+				-numa "node,nodeid=$node,memdev=node${node}mem,cpus=$((node * cores))-$((node * cores + cores - 1))")
+		done
+	fi
 	[ "$VM_NO_REBOOT" = 1 ] && vm_argv+=(-no-reboot)
 	return 0
 }
@@ -185,10 +195,13 @@ vm_kill() {
 # Kernel splats on the console fail a scenario.
 VM_SPLAT='WARNING:|BUG:|Oops|KASAN|kernel BUG|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|page dumped because|Kernel panic|general protection fault|INFO: task .* blocked|Call Trace:'
 
+# VM_SPLAT_IGNORE: a regex of splat lines a scenario expects (say why there).
+VM_SPLAT_IGNORE=${VM_SPLAT_IGNORE:-}
+
 vm_scan_console() {
-	local log=${1:-$VM_DIR/console.log}
-	if grep -E -m 20 "$VM_SPLAT" "$log"; then
-		return 1
-	fi
-	return 0
+	local log=${1:-$VM_DIR/console.log} hits
+	hits=$(grep -E "$VM_SPLAT" "$log" | tr -d '\r') || return 0
+	[ -z "$VM_SPLAT_IGNORE" ] || hits=$(grep -Ev "$VM_SPLAT_IGNORE" <<<"$hits") || return 0
+	head -n 20 <<<"$hits"
+	return 1
 }
