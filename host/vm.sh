@@ -24,7 +24,7 @@ VM_BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-180}
 VM_ACCEL=${VM_ACCEL:-}           # tcg or kvm; probed when empty
 VM_NO_REBOOT=${VM_NO_REBOOT:-1}  # 1: a reset (or a panic) ends QEMU
 VM_NUMA=${VM_NUMA:-1}            # NUMA nodes; boot memory and CPUs split evenly
-VM_QEMU_EXTRA=("${VM_QEMU_EXTRA[@]}")
+VM_EXTRA=${VM_EXTRA:-}           # extra QEMU arguments, split on spaces
 VMEMCTL=${VMEMCTL:-build/host/vmemctl}
 
 vm_pid=
@@ -78,7 +78,9 @@ vm_cmdline() {
 		-device virtserialport,chardev=ctl,name=bench.ctl
 		-object "memory-backend-ram,id=vmem0mem,size=$VM_VMEM_SIZE"
 		-device "virtio-mem-pci,id=vmem0,memdev=vmem0mem,requested-size=$VM_VMEM_REQ,block-size=$VM_VMEM_BLOCK$VM_VMEM_OPTS"
-		"${VM_QEMU_EXTRA[@]}")
+		)
+	# shellcheck disable=SC2206 # VM_EXTRA is a list of words on purpose
+	vm_argv+=($VM_EXTRA)
 	[ "$accel" = tcg ] && vm_argv[4]=tcg,thread=multi
 	if [ "$VM_NUMA" -gt 1 ]; then
 		# One socket per node, so the guest's CPU topology is sane.
