@@ -65,7 +65,10 @@ check-full: host initramfs
 	@BENCH_KERNEL=$(BZIMAGE) BENCH_INITRD=$(INITRD) BENCH_LOGS=build/logs/$(KERNEL)-$(CFG) \
 		BENCH_QUICK=0 tests/run.sh $(TESTS)
 
+# Both kernels with the same non-debug config, then the interleaved runs.
 bench: host
+	@$(MAKE) -s initramfs KERNEL=base CONFIG=guest
+	@$(MAKE) -s initramfs KERNEL=series CONFIG=guest
 	@bench/run.sh
 
 lint:
