@@ -195,7 +195,9 @@ vm_kill() {
 }
 
 # Kernel splats on the console fail a scenario.
-VM_SPLAT='WARNING:|BUG:|Oops|KASAN|kernel BUG|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|page dumped because|Kernel panic|general protection fault|INFO: task .* blocked|Call Trace:'
+# (lockdep reports start with WARNING: or BUG:; the rest catch its
+# follow-ups. "RCU lockdep checking is enabled" at boot is not a report.)
+VM_SPLAT='WARNING:|BUG:|Oops|KASAN|kernel BUG|possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|DEBUG_LOCKS_WARN_ON|lockdep is turned off|page dumped because|Kernel panic|general protection fault|INFO: task .* blocked|Call Trace:'
 
 # VM_SPLAT_IGNORE: a regex of splat lines a scenario expects (say why there).
 VM_SPLAT_IGNORE=${VM_SPLAT_IGNORE:-}

@@ -24,7 +24,10 @@ for n in "${names[@]}"; do
 	[ -f "tests/$n.sh" ] || { echo "run: no scenario tests/$n.sh" >&2; fail_total=$((fail_total + 1)); report+=("not ok - $n: no such scenario"); continue; }
 	echo "# scenario $n"
 	start=$SECONDS
-	timeout -k 10 "$limit" bash "tests/$n.sh" 2>&1 | tee "$logs/$n.tap" | sed 's/^/    /'
+	# Each link dies with its parent, so killing this runner also ends the
+	# scenario and (through host/vm.sh) its QEMU.
+	setpriv --pdeathsig KILL -- timeout -k 10 "$limit" \
+		setpriv --pdeathsig TERM -- bash "tests/$n.sh" 2>&1 | tee "$logs/$n.tap" | sed 's/^/    /'
 	rc=${PIPESTATUS[0]}
 	summary=$(awk -f tests/tap.awk "$logs/$n.tap")
 	read -r line <<<"$summary"
