@@ -18,7 +18,7 @@ KBUILD = build/kbuild/$(KERNEL)-$(CFG)
 BZIMAGE = $(KBUILD)/arch/x86/boot/bzImage
 INITRD = build/initramfs/$(KERNEL)-$(CFG).cpio.gz
 
-.PHONY: all deps tree export kernel host guest selftests initramfs run check \
+.PHONY: all deps tree export prefixes kernel host guest selftests initramfs run check \
 	check-full bench lint clean
 
 all: run
@@ -35,6 +35,10 @@ tree: deps
 
 export:
 	@scripts/export.sh
+
+# Build every prefix of the series (bisectability).
+prefixes: deps build/linux/.git
+	@scripts/build-prefixes.sh
 
 kernel: deps build/linux/.git
 	@scripts/build-kernel.sh $(KERNEL) $(CFG)

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Build every prefix of the series (base+1, base+2, ... HEAD of build/linux)
+# with the guest config, to prove bisectability. Uses a worktree
+# (build/linux-prefix) and one out-of-tree build dir, so consecutive
+# prefixes build incrementally (and ccache catches repeats).
+set -euo pipefail
+
+tree=build/linux
+wt=build/linux-prefix
+out=$PWD/build/kbuild/prefix-guest
+jobs=${JOBS:-$(($(nproc) + 1))}
+commits=$(git -C "$tree" rev-list --reverse base..HEAD)
+[ -n "$commits" ] || { echo "build-prefixes: no commits on top of base in $tree"; exit 0; }
+
+if [ ! -d "$wt" ]; then
+	git -C "$tree" worktree prune
+	git -C "$tree" worktree add -q --detach "$PWD/$wt" base
+fi
+mkdir -p "$out"
+cc=gcc
+command -v ccache >/dev/null && cc="ccache gcc"
+if [ ! -f "$out/.config" ]; then
+	make -s -C "$wt" O="$out" CC="$cc" tinyconfig >/dev/null
+	"$wt/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" kernel/guest.config >/dev/null
+	make -s -C "$wt" O="$out" CC="$cc" olddefconfig >/dev/null
+fi
+i=0
+n=$(wc -l <<<"$commits")
+for c in $commits; do
+	i=$((i + 1))
+	git -C "$wt" checkout -q --detach "$c"
+	subject=$(git -C "$wt" log -1 --format=%s)
+	start=$SECONDS
+	if ! make -s -C "$wt" O="$out" CC="$cc" -j"$jobs" bzImage modules >"$out/build-$i.log" 2>&1; then
+		grep -E 'error' "$out/build-$i.log" | head -20 >&2
+		echo "build-prefixes: [$i/$n] $subject: BUILD FAILED (log: $out/build-$i.log)" >&2
+		exit 1
+	fi
+	echo "build-prefixes: [$i/$n] $subject: ok ($((SECONDS - start)) s)"
+done
