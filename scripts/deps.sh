@@ -11,7 +11,7 @@ pkgs=(
 	libjson-c-dev pkg-config  # the QMP client
 	libnuma-dev       # static mm selftests (migration)
 	dpkg-dev ca-certificates  # fetching linux-source with apt-get download
-	xz-utils git ccache rsync kmod
+	xz-utils git ccache rsync kmod procps util-linux
 	gnuplot-nox       # benchmark plots
 	shellcheck        # lint for our shell
 )
