@@ -26,15 +26,17 @@ probe() {
 		[ "$(cat $s)" = online ] && n=$((n + 1)); done; echo $n' | paste -sd' '
 }
 
+plugged() { echo "$(($(vmem get size) >> 20))M"; }
+
 printf '%-10s %-10s %-14s %-14s %s\n' requested plugged "MemTotal(MiB)" "online-blocks" "time"
 read -r mem online < <(probe)
-printf '%-10s %-10s %-14s %-14s %s\n' boot "$(vmem get size)" $((mem / 1024)) "$online" -
+printf '%-10s %-10s %-14s %-14s %s\n' boot "$(plugged)" $((mem / 1024)) "$online" -
 for size in "${steps[@]}"; do
 	out=$(vmem resize "$size" --wait) || { echo "demo: resize to $size failed: $out" >&2; vm_stop; exit 1; }
 	# "resize: ID OLD -> NEW bytes in X s"
 	secs=$(sed -n 's/.* in \([0-9.]*\) s$/\1/p' <<<"$out")
 	read -r mem online < <(probe)
-	printf '%-10s %-10s %-14s %-14s %s s\n' "$size" "$(vmem get size)" $((mem / 1024)) "$online" "$secs"
+	printf '%-10s %-10s %-14s %-14s %s s\n' "$size" "$(plugged)" $((mem / 1024)) "$online" "$secs"
 done
 
 if [ "$keep" = 1 ]; then
