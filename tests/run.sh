@@ -12,10 +12,10 @@ names=("$@")
 if [ "${#names[@]}" -eq 0 ]; then
 	for f in tests/*.sh; do
 		n=${f##*/}; n=${n%.sh}
-		case "$n" in lib | run | tap-selftest | smoke) ;; *) names+=("$n") ;; esac
+		case "$n" in lib | run | tap-selftest | vmemctl | smoke) ;; *) names+=("$n") ;; esac
 	done
 	# The harness checks itself first, then the cheapest end-to-end test.
-	names=(tap-selftest smoke "${names[@]}")
+	names=(tap-selftest vmemctl smoke "${names[@]}")
 fi
 
 pass_total=0 fail_total=0 skip_total=0 todo_total=0
