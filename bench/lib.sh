@@ -1,0 +1,232 @@
+# shellcheck shell=bash
+# Shared by the bench drivers: boot a guest for one kernel, time a resize
+# inside the guest (hptime) and from the host (vmemctl), record results.
+#
+# Results are rows of $BENCH_OUT/runs.csv:
+#   scenario,metric,unit,kernel,rep,value
+# MemTotal time series go to $BENCH_OUT/series/SCENARIO.METRIC.KERNEL.REP.dat
+# ("seconds-since-request MemTotal-kB" per line).
+
+# shellcheck source=host/vm.sh
+. host/vm.sh
+
+BENCH_OUT=${BENCH_OUT:-build/bench}
+# Accelerator mode: icount (default; see bench/results.md) or mttcg.
+# icount runs all vCPUs round-robin on one host thread, and with 2 vCPUs a
+# busy one starves the other (RCU stall reports within seconds of a
+# memory-bound workload), so icount runs use 1 vCPU unless BENCH_SMP says.
+BENCH_ACCEL=${BENCH_ACCEL:-icount}
+BENCH_ICOUNT=${BENCH_ICOUNT:-shift=2}
+BENCH_SMP=${BENCH_SMP:-}
+
+# Kernel label -> files. BENCH_{BASE,SERIES}_{KERNEL,INITRD} override them
+# (e.g. base vs base to validate the bench itself).
+bench_kernel() {
+	case "$1" in
+	base) echo "${BENCH_BASE_KERNEL:-build/kbuild/base-guest/arch/x86/boot/bzImage}" ;;
+	series) echo "${BENCH_SERIES_KERNEL:-build/kbuild/series-guest/arch/x86/boot/bzImage}" ;;
+	*) echo "bench: unknown kernel label '$1'" >&2; return 1 ;;
+	esac
+}
+
+bench_initrd() {
+	case "$1" in
+	base) echo "${BENCH_BASE_INITRD:-build/initramfs/base-guest.cpio.gz}" ;;
+	series) echo "${BENCH_SERIES_INITRD:-build/initramfs/series-guest.cpio.gz}" ;;
+	*) echo "bench: unknown kernel label '$1'" >&2; return 1 ;;
+	esac
+}
+
+# QEMU accelerator settings for BENCH_ACCEL. icount needs single-threaded
+# TCG (QEMU refuses -icount with thread=multi); vm.sh passes VM_ACCEL
+# through unchanged unless it is exactly "tcg".
+bench_accel_env() {
+	case "$BENCH_ACCEL" in
+	icount)
+		VM_ACCEL=tcg,thread=single
+		VM_EXTRA="-icount $BENCH_ICOUNT"
+		VM_SMP=${BENCH_SMP:-1}
+		;;
+	mttcg)
+		VM_ACCEL=
+		VM_EXTRA=
+		VM_SMP=${BENCH_SMP:-2}
+		;;
+	*) echo "bench: BENCH_ACCEL must be icount or mttcg, not '$BENCH_ACCEL'" >&2; return 1 ;;
+	esac
+}
+
+bench_accel_desc() {
+	case "$BENCH_ACCEL" in
+	icount) echo "TCG single-threaded, -icount $BENCH_ICOUNT, ${BENCH_SMP:-1} vCPU(s)" ;;
+	mttcg) echo "TCG multi-threaded (thread=multi), no icount, ${BENCH_SMP:-2} vCPUs" ;;
+	esac
+}
+
+# bench_boot SCENARIO KERNEL REP: boot with the VM_* settings of the caller.
+bench_boot() {
+	local sc=$1 kernel=$2 rep=$3
+	VM_KERNEL=$(bench_kernel "$kernel")
+	VM_INITRD=$(bench_initrd "$kernel")
+	VM_DIR=$BENCH_OUT/logs/$sc/$kernel-$rep
+	bench_accel_env
+	cur_sc=$sc cur_kernel=$kernel cur_rep=$rep
+	vm_start
+}
+
+# bench_end: power off; kernel splats are reported (not fatal: the numbers
+# stay, the splat is flagged in the progress output and in results.md).
+bench_end() {
+	local splats
+	vm_stop
+	if ! splats=$(vm_scan_console "$VM_DIR/console.log"); then
+		echo "bench: $cur_sc $cur_kernel rep $cur_rep: kernel splats on the console ($VM_DIR/console.log):" >&2
+		head -n 5 <<<"$splats" | sed 's/^/bench:   /' >&2
+		echo "$cur_sc,$cur_kernel,$cur_rep,$VM_DIR/console.log" >>"$BENCH_OUT/splats.csv"
+	fi
+}
+
+# bench_record METRIC UNIT VALUE: one result of the current run.
+bench_record() {
+	echo "$cur_sc,$1,$2,$cur_kernel,$cur_rep,$3" >>"$BENCH_OUT/runs.csv"
+	bench_line+=" $1=$3"
+}
+
+# Size with an M or G suffix (or bytes) to bytes.
+bench_bytes() {
+	case "$1" in
+	*G) echo $((${1%G} << 30)) ;;
+	*M) echo $((${1%M} << 20)) ;;
+	*) echo "$1" ;;
+	esac
+}
+
+guest_memtotal() { vm_run "awk '/^MemTotal:/ {print \$2}' /proc/meminfo"; }
+
+# bench_set_size SIZE [SECS]: resize without timing it; return once QEMU's
+# size and the guest's MemTotal both match (QEMU's size is reached before
+# the guest has added and onlined the memory).
+bench_set_size() {
+	local size=$1 limit=${2:-120} bytes cur mem target
+	bytes=$(bench_bytes "$size")
+	cur=$(vmem get size)
+	mem=$(guest_memtotal)
+	target=$((mem + (bytes - cur) / 1024))
+	vmem -q -t "$limit" resize "$size" --wait
+	vm_run "i=0; while [ \$(awk '/^MemTotal:/ {print \$2}' /proc/meminfo) != $target ]; do
+		i=\$((i + 1)); [ \$i -lt $((limit * 20)) ] || exit 1; usleep 50000; done" $((limit + 30)) >/dev/null ||
+		{ echo "bench: MemTotal did not reach $target kB after resizing to $size" >&2; return 1; }
+}
+
+# bench_resize METRIC SIZE [TIMEOUT] [SETTLE]: resize the device to SIZE,
+# timing it in the guest (hptime: from the driver's "requested size" log
+# record to the last MemTotal change) and on the host (vmemctl resize
+# --wait: from the QMP request until QEMU's size matches). Records
+# METRIC (guest seconds) and METRIC-host (host seconds, only if the size
+# was reached). Sets hp_status (reached/settled/timeout), hp_final_kb,
+# hp_duration, and keeps the MemTotal series.
+bench_resize() {
+	local metric=$1 size=$2 limit=${3:-120} settle=${4:-3} bytes cur mem target out host res
+	bytes=$(bench_bytes "$size")
+	cur=$(vmem get size)
+	mem=$(guest_memtotal)
+	target=$((mem + (bytes - cur) / 1024))
+	vm_run "rm -f /tmp/hp.log; hptime watch -r $bytes -T $target -t $limit -s $settle >/tmp/hp.log 2>&1 &
+		echo \$! >/tmp/hp.pid
+		while ! grep -q 'ready\\|usage\\|cannot\\|failed' /tmp/hp.log; do usleep 10000; done
+		grep -q ready /tmp/hp.log" >/dev/null || { echo "bench: hptime did not start: $(vm_run 'cat /tmp/hp.log')" >&2; return 1; }
+	host=
+	if out=$(vmem -t "$limit" resize "$size" --wait 2>&1); then
+		host=$(sed -n 's/.* in \([0-9.]*\) s$/\1/p' <<<"$out")
+	fi
+	out=$(vm_run 'while kill -0 $(cat /tmp/hp.pid) 2>/dev/null; do usleep 20000; done; cat /tmp/hp.log' $((limit + 60)))
+	res=$(grep '^hptime: result' <<<"$out") || { echo "bench: hptime gave no result: $(tail -n 3 <<<"$out")" >&2; return 1; }
+	hp_status=$(sed -n 's/.* status=\([a-z]*\).*/\1/p' <<<"$res")
+	hp_duration=$(sed -n 's/.* duration=\([0-9.]*\).*/\1/p' <<<"$res")
+	hp_final_kb=$(sed -n 's/.* final_kb=\([0-9]*\).*/\1/p' <<<"$res")
+	case "$res" in
+	*" start=kmsg "*) ;;
+	*) echo "bench: $cur_sc $metric: no \"requested size\" log record seen; timed from the first MemTotal change" >&2 ;;
+	esac
+	mkdir -p "$BENCH_OUT/series"
+	sed -n 's/^series //p' <<<"$out" >"$BENCH_OUT/series/$cur_sc.$metric.$cur_kernel.$cur_rep.dat"
+	if [ "$hp_status" = timeout ]; then
+		echo "bench: $cur_sc $metric: MemTotal did not reach $target kB within ${limit}s (last $hp_final_kb kB)" >&2
+	fi
+	bench_record "$metric" s "$hp_duration"
+	[ -z "$host" ] || bench_record "$metric-host" s "$host"
+	return 0
+}
+
+# bench_poll_size TARGET LIMIT SETTLE: host-side, poll the device's size
+# every 0.1 s until it equals TARGET, or has not changed for SETTLE s, or
+# LIMIT s passed. Prints "ELAPSED-TO-LAST-CHANGE SIZE".
+bench_poll_size() {
+	local target=$1 limit=$2 settle=$3 t0 t last_t size last
+	t0=$(date +%s.%N)
+	last=$(vmem get size) last_t=$t0
+	while :; do
+		sleep 0.1
+		t=$(date +%s.%N)
+		size=$(vmem get size)
+		if [ "$size" != "$last" ]; then last=$size last_t=$t; fi
+		[ "$size" = "$target" ] && break
+		awk -v t="$t" -v l="$last_t" -v s="$settle" -v z="$t0" -v m="$limit" \
+			'BEGIN { exit !(t - l >= s || t - z >= m) }' && break
+	done
+	awk -v l="$last_t" -v z="$t0" -v s="$last" 'BEGIN { printf "%.3f %s\n", l - z, s }'
+}
+
+# bench_unplug_best_effort METRIC SIZE LIMIT SETTLE: request SIZE without
+# waiting for it; time it in the guest (hptime, until MemTotal reaches the
+# target or stops changing for SETTLE s) and on the host (until QEMU's size
+# stops changing). Records METRIC (guest s), METRIC-host (s) and
+# METRIC-left-MiB (still plugged above the request).
+bench_unplug_best_effort() {
+	local metric=$1 size=$2 limit=$3 settle=$4 bytes cur mem target out res host
+	bytes=$(bench_bytes "$size")
+	cur=$(vmem get size)
+	mem=$(guest_memtotal)
+	target=$((mem - (cur - bytes) / 1024))
+	vm_run "rm -f /tmp/hp.log; hptime watch -r $bytes -T $target -t $limit -s $settle >/tmp/hp.log 2>&1 &
+		echo \$! >/tmp/hp.pid
+		while ! grep -q 'ready\\|usage\\|cannot\\|failed' /tmp/hp.log; do usleep 10000; done
+		grep -q ready /tmp/hp.log" >/dev/null
+	vmem -q resize "$size"
+	host=$(bench_poll_size "$bytes" "$limit" "$settle")
+	out=$(vm_run 'while kill -0 $(cat /tmp/hp.pid) 2>/dev/null; do usleep 100000; done; cat /tmp/hp.log' $((limit + 120)))
+	res=$(grep '^hptime: result' <<<"$out") || { echo "bench: hptime gave no result: $(tail -n 3 <<<"$out")" >&2; return 1; }
+	hp_status=$(sed -n 's/.* status=\([a-z]*\).*/\1/p' <<<"$res")
+	mkdir -p "$BENCH_OUT/series"
+	sed -n 's/^series //p' <<<"$out" >"$BENCH_OUT/series/$cur_sc.$metric.$cur_kernel.$cur_rep.dat"
+	bench_record "$metric" s "$(sed -n 's/.* duration=\([0-9.]*\).*/\1/p' <<<"$res")"
+	bench_record "$metric-host" s "${host% *}"
+	be_left_mib=$(((${host#* } - bytes) >> 20))
+	bench_record "$metric-left-MiB" MiB "$be_left_mib"
+}
+
+# Run a guest background job: bench_bg NAME CMD (pid in /tmp/NAME.pid,
+# output in /tmp/NAME.log).
+bench_bg() {
+	vm_run "$2 >/tmp/$1.log 2>&1 & echo \$! >/tmp/$1.pid" >/dev/null
+}
+
+# bench_wait_guest PATTERN FILE SECS: wait until FILE in the guest matches.
+bench_wait_guest() {
+	vm_run "i=0; while ! grep -q '$1' $2 2>/dev/null; do
+		i=\$((i + 1)); [ \$i -lt $(($3 * 10)) ] || exit 1; usleep 100000; done" $(($3 + 30)) >/dev/null
+}
+
+# bench_stop_bg NAME: stop a background job started with -f /tmp/NAME.stop
+# (memcheck, fragment) and wait for it; prints its last output line.
+bench_stop_bg() {
+	vm_run "touch /tmp/$1.stop; while kill -0 \$(cat /tmp/$1.pid) 2>/dev/null; do usleep 100000; done; tail -n 1 /tmp/$1.log" 600
+}
+
+# Median, min and max of a column of numbers: prints "MEDIAN MIN MAX N".
+bench_stats() {
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "NA NA NA 0"; exit }
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		print m, v[1], v[NR], NR }'
+}

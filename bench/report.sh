@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Summarise a bench run: $BENCH_OUT/runs.csv (+ meta.env, series/) into
+# bench/results.md, bench/time-vs-size.png and bench/memtotal-unplug.png.
+#   report.sh [OUT_DIR]      (default: $BENCH_OUT or build/bench)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=${1:-${BENCH_OUT:-build/bench}}
+md=${BENCH_RESULTS:-bench/results.md}
+png_dir=$(dirname "$md")
+csv=$out/runs.csv
+[ -f "$csv" ] || { echo "report: $csv not found; run bench/run.sh first" >&2; exit 1; }
+[ -f "$out/meta.env" ] || { echo "report: $out/meta.env not found" >&2; exit 1; }
+
+meta() { sed -n "s/^$1=//p" "$out/meta.env" | head -n 1; }
+
+# One line per scenario and metric, in the order they were first recorded:
+# scenario metric unit bmed bmin bmax bn smed smin smax sn ratio
+summary=$(awk -F, 'NR > 1 {
+	key = $1 SUBSEP $2
+	if (!(key in unit)) { order[++n] = key; unit[key] = $3 }
+	v[key, $4, ++c[key, $4]] = $6
+}
+function stats(key, k,    m, i, j, t, a) {
+	m = c[key, k]
+	if (!m) return "NA NA NA 0"
+	for (i = 1; i <= m; i++) a[i] = v[key, k, i] + 0
+	for (i = 2; i <= m; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+	med = m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+	return med " " a[1] " " a[m] " " m
+}
+END {
+	for (i = 1; i <= n; i++) {
+		key = order[i]; split(key, p, SUBSEP)
+		b = stats(key, "base"); split(b, bs, " ")
+		s = stats(key, "series"); split(s, ss, " ")
+		r = (bs[4] && ss[4] && bs[1] != 0) ? sprintf("%.3f", ss[1] / bs[1]) : "n/a"
+		print p[1], p[2], unit[key], b, s, r
+	}
+}' "$csv")
+
+fmt() {   # fmt MEDIAN MIN MAX N UNIT
+	[ "$4" != 0 ] || { echo "n/a"; return; }
+	case "$5" in
+	s) awk -v m="$1" -v a="$2" -v b="$3" 'BEGIN {
+		u = "s"; f = 1; if (b < 1) { u = "ms"; f = 1000 }
+		printf "%.*f %s [%.*f–%.*f]", (f == 1 ? 3 : 1), m * f, u, (f == 1 ? 3 : 1), a * f, (f == 1 ? 3 : 1), b * f }' ;;
+	n) awk -v m="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%g [%g–%g]", m, a, b }' ;;
+	*) awk -v m="$1" -v a="$2" -v b="$3" -v u="$5" 'BEGIN {
+		printf "%g %s [%g–%g]", m, u, a, b }' ;;
+	esac
+}
+
+# Plot (1): guest time vs size, idle SBM (and BBM dashed), both kernels.
+plot_data=$out/time-vs-size.dat
+awk '$1 ~ /^idle-(sbm|bbm)$/ && $2 ~ /^(plug|unplug)-[0-9]+G$/ {
+	split($2, p, "-"); size = p[2]; sub(/G$/, "", size)
+	print $1, p[1], size, $4, $5, $6, $8, $9, $10 }' <<<"$summary" | sort -k1,1 -k2,2 -k3,3n >"$plot_data"
+
+term="pngcairo size 900,600 font 'sans,10'"
+gnuplot -e 'set terminal pngcairo' >/dev/null 2>&1 || term="png size 900,600"
+
+have_plot1=0
+if [ -s "$plot_data" ] && grep -q '^idle-sbm' "$plot_data"; then
+	have_plot1=1
+	gnuplot <<-EOF
+		set terminal $term
+		set output '$png_dir/time-vs-size.png'
+		set title 'virtio-mem plug/unplug on an idle guest (guest-side time, median, bars: min-max)'
+		set xlabel 'size (GiB)'
+		set ylabel 'time (s)'
+		set logscale xy 2
+		set key top left
+		set grid
+		f = '$plot_data'
+		plot \
+		  f using (strcol(1) eq 'idle-sbm' && strcol(2) eq 'plug' ? \$3 : 1/0):4:5:6 with yerrorlines lw 4 pt 7 ps 1.2 lc rgb '#1f77b4' title 'base plug (SBM)', \
+		  f using (strcol(1) eq 'idle-sbm' && strcol(2) eq 'plug' ? \$3 : 1/0):7:8:9 with yerrorlines lw 1.5 pt 5 ps 0.8 lc rgb '#d62728' title 'series plug (SBM)', \
+		  f using (strcol(1) eq 'idle-sbm' && strcol(2) eq 'unplug' ? \$3 : 1/0):4:5:6 with yerrorlines lw 4 dt 2 pt 7 ps 1.2 lc rgb '#1f77b4' title 'base unplug (SBM)', \
+		  f using (strcol(1) eq 'idle-sbm' && strcol(2) eq 'unplug' ? \$3 : 1/0):7:8:9 with yerrorlines lw 1.5 dt 2 pt 5 ps 0.8 lc rgb '#d62728' title 'series unplug (SBM)'
+	EOF
+fi
+
+# Plot (2): MemTotal during the largest idle SBM unplug of 4 GiB or less
+# (first repetition), both kernels on the same axes.
+have_plot2=0
+big=
+for s in 4G 1G; do
+	if [ -f "$out/series/idle-sbm.unplug-$s.base.1.dat" ] && [ -f "$out/series/idle-sbm.unplug-$s.series.1.dat" ]; then
+		big=$s
+		break
+	fi
+done
+if [ -n "$big" ]; then
+	have_plot2=1
+	gnuplot <<-EOF
+		set terminal $term
+		set output '$png_dir/memtotal-unplug.png'
+		set title 'Guest MemTotal while unplugging $big (idle, SBM, repetition 1; t = 0: driver sees the request)'
+		set xlabel 'time since the request (s)'
+		set ylabel 'MemTotal (GiB)'
+		set key top right
+		set grid
+		plot '$out/series/idle-sbm.unplug-$big.base.1.dat' using 1:(\$2 / 1048576.0) with steps lw 4 lc rgb '#1f77b4' title 'base', \
+		     '$out/series/idle-sbm.unplug-$big.series.1.dat' using 1:(\$2 / 1048576.0) with steps lw 1.5 lc rgb '#d62728' title 'series'
+	EOF
+fi
+
+failed=$(grep -c . "$out/failed.csv" 2>/dev/null || true)
+splats=$(grep -c . "$out/splats.csv" 2>/dev/null || true)
+elapsed=$(meta elapsed)
+
+{
+	echo "# Bench results: PageOffline series vs base"
+	echo
+	echo "Written by \`make bench\` (bench/run.sh, bench/report.sh); raw data in"
+	echo "\`$out/runs.csv\` (one row per run and metric), MemTotal time series in"
+	echo "\`$out/series/\`, guest consoles and command logs in \`$out/logs/\`."
+	echo
+	if [ "$(meta same)" = 1 ]; then
+		echo "**Validation run: the base and series kernel images are identical, so every"
+		echo "ratio only shows the bench's own noise.**"
+		echo
+	fi
+	echo "## Setup"
+	echo
+	echo "| | |"
+	echo "| --- | --- |"
+	echo "| date | $(meta date) |"
+	echo "| host | $(meta nproc) CPUs, $(meta ram) RAM, $(meta cpu) |"
+	echo "| QEMU | $(meta qemu) |"
+	echo "| accelerator | $(meta accel) |"
+	echo "| guest | q35, $(meta vcpus | grep . || echo "?") vCPU(s), virtio-mem-pci (unplugged-inaccessible=on), kernels built from the same \"guest\" config |"
+	echo "| base | \`$(meta base)\` |"
+	echo "| series | \`$(meta series)\` |"
+	echo "| repetitions | $(meta reps) per scenario and kernel, interleaved base, series, base, series, ... (one guest boot per run) |"
+	echo "| run time | ${elapsed:-?} s (estimated up front: $(meta estimate) s) |"
+	echo "| failed runs | ${failed:-0}$([ "${failed:-0}" = 0 ] || echo " (\`$out/failed.csv\`; their metrics are missing)") |"
+	echo "| runs with kernel splats | ${splats:-0}$([ "${splats:-0}" = 0 ] || echo " (\`$out/splats.csv\`)") |"
+	echo
+	echo "## Results"
+	echo
+	echo "Median [min–max] over the repetitions; ratio = series median / base median"
+	echo "(below 1: the series is faster or smaller). Times without a suffix are"
+	echo "guest-side (hptime, see below); \`-host\` is the host's view."
+	echo
+	echo "| scenario | metric | base median [min–max] | series median [min–max] | series/base |"
+	echo "| --- | --- | --- | --- | --- |"
+	while read -r sc metric unit bm ba bb bn sm sa sb sn ratio; do
+		echo "| $sc | $metric | $(fmt "$bm" "$ba" "$bb" "$bn" "$unit") | $(fmt "$sm" "$sa" "$sb" "$sn" "$unit") | $ratio |"
+	done <<<"$summary"
+	echo
+	if [ "$have_plot1" = 1 ]; then
+		echo "![guest time vs size, plug and unplug, SBM](time-vs-size.png)"
+		echo
+	fi
+	if [ "$have_plot2" = 1 ]; then
+		echo "![guest MemTotal during a $big unplug](memtotal-unplug.png)"
+		echo
+	fi
+	cat bench/method.md
+	if [ -f bench/icount.md ]; then
+		echo
+		sed 's/^# /## /' bench/icount.md
+	fi
+} >"$md"
+echo "report: wrote $md$([ "$have_plot1" = 0 ] || echo ", $png_dir/time-vs-size.png")$([ "$have_plot2" = 0 ] || echo ", $png_dir/memtotal-unplug.png")"

@@ -1,0 +1,168 @@
+# shellcheck shell=bash
+# The bench scenarios. Each sc_NAME KERNEL REP boots one guest, records
+# its metrics with bench_record and powers the guest off (scenario
+# idle-sbm is function sc_idle_sbm). Sourced by
+# bench/one.sh after bench/lib.sh. Each scenario has an entry in
+# BENCH_ALL (run order) and BENCH_COST (estimated seconds per run under
+# icount, used for the up-front estimate; measured on the 2-core TCG host).
+# Globals set here are read by run.sh and host/vm.sh, and hp_status and
+# be_left_mib are set by bench/lib.sh:
+# shellcheck disable=SC2034,SC2154
+
+BENCH_ALL=(idle-sbm idle-bbm workload sysfs normal oom)
+declare -A BENCH_COST=([idle-sbm]=20 [idle-bbm]=20 [workload]=85 [sysfs]=11 [normal]=49 [oom]=42)
+
+# Sizes and knobs (see bench/results.md for why they are what they are).
+BENCH_IDLE_SIZES=${BENCH_IDLE_SIZES:-1G 4G 16G}
+BENCH_WL_PCTS=${BENCH_WL_PCTS:-50 90}
+BENCH_SYSFS_FRACS=${BENCH_SYSFS_FRACS:-0 25 50 75 98}
+BENCH_SYSFS_CYCLES=${BENCH_SYSFS_CYCLES:-5}
+BENCH_NORMAL_VARIANTS=${BENCH_NORMAL_VARIANTS:-idle pgtables}
+BENCH_OOM_WAIT=${BENCH_OOM_WAIT:-30}
+
+# 1. Plug and unplug on an idle guest, onlined movable. SBM: 2 MiB device
+# blocks (128 MiB Linux memory blocks, 2 MiB subblocks); BBM: 128 MiB
+# device blocks. The device region is 16 GiB: memory-backend-ram is
+# allocated lazily and virtio-mem discards unplugged memory, so the host
+# only pays for the guest's memmap (256 MiB of boot memory per 16 GiB).
+sc_idle() {   # sc_idle SCENARIO BLOCK KERNEL REP
+	local s
+	VM_VMEM_SIZE=16G VM_VMEM_BLOCK=$2 VM_ONLINE=online_movable bench_boot "$1" "$3" "$4"
+	for s in $BENCH_IDLE_SIZES; do
+		bench_resize "plug-$s" "$s" 300
+		[ "$hp_status" = reached ] || echo "bench: plug $s: $hp_status" >&2
+		bench_resize "unplug-$s" 0 300
+		[ "$hp_status" = reached ] || echo "bench: unplug $s: $hp_status" >&2
+	done
+	bench_end
+}
+sc_idle_sbm() { sc_idle idle-sbm 2M "$@"; }
+sc_idle_bbm() { sc_idle idle-bbm 128M "$@"; }
+
+# Used (not free) pages of ZONE_MOVABLE, in MiB.
+guest_movable_used_mib() {
+	vm_run 'awk "/^Node .* zone *Movable/ {m = 1; next} /^Node/ {m = 0}
+		m && \$1 == \"nr_free_pages\" {f += \$2} m && \$1 == \"present\" {p += \$2}
+		END {print int((p - f) / 256)}" /proc/zoneinfo'
+}
+
+# 2. Unplug 2 GiB (all of the device) while memcheck holds 50% or 90% of
+# it, so that much anonymous memory must migrate into the 3 GiB of boot
+# memory. Anonymous memory prefers ZONE_MOVABLE, i.e. the plugged memory;
+# how much of it really sat there is recorded (wlP-movable-MiB). The
+# reference is memcpy of the same number of bytes in the guest (hptime
+# memcpy; memcheck -b's copy is dead code to the compiler and gets dropped).
+sc_workload() {
+	local pct mib out
+	VM_BOOT_MEM=3G VM_VMEM_SIZE=2G VM_VMEM_BLOCK=2M VM_ONLINE=online_movable bench_boot workload "$1" "$2"
+	for pct in $BENCH_WL_PCTS; do
+		mib=$((2048 * pct / 100))
+		bench_set_size 2G
+		out=$(vm_run "hptime memcpy $mib")
+		bench_record "wl$pct-memcpy" s "$(sed -n 's/.* in \([0-9.]*\) s.*/\1/p' <<<"$out")"
+		bench_bg mc "memcheck -f /tmp/mc.stop $mib"
+		# The workload holds its memory but is stopped (SIGSTOP) while
+		# the unplug runs, so the time is the migration's, not shared
+		# with memcheck. It is stopped as soon as it has filled its
+		# memory (polled every 50 ms), early in its first verifying pass.
+		vm_run 'i=0; while ! grep -q "filled\|failed" /tmp/mc.log; do
+			i=$((i + 1)); [ $i -lt 12000 ] || exit 1; usleep 50000; done
+			kill -STOP $(cat /tmp/mc.pid)' 700 >/dev/null
+		bench_record "wl$pct-movable-MiB" MiB "$(guest_movable_used_mib)"
+		# Nothing changes MemTotal while a block's pages migrate: wait
+		# for the target, not for a pause.
+		bench_resize "wl$pct-unplug" 0 300 300
+		[ "$hp_status" = reached ] || echo "bench: unplug under ${pct}% workload: $hp_status" >&2
+		# Resume: memcheck ends its first pass and stops there, so it
+		# verifies every word after the migration except those it had
+		# checked in the (at most 50) ms before it was stopped.
+		vm_run 'kill -CONT $(cat /tmp/mc.pid)' >/dev/null
+		out=$(bench_stop_bg mc)
+		case "$out" in
+		*", 0 mismatches") bench_record "wl$pct-mismatches" n 0 ;;
+		*) echo "bench: memcheck: $out" >&2; bench_record "wl$pct-mismatches" n 1 ;;
+		esac
+		vm_run 'rm -f /tmp/mc.stop' >/dev/null
+	done
+	bench_end
+}
+
+# 3. Offline and online one memory block through sysfs, with FRAC percent of
+# its subblocks unplugged (fake-offline). SBM removes a block once all its
+# subblocks are unplugged, so 100% is not reachable: the top is 98% (one
+# 2 MiB subblock of 64 plugged). Per fraction: plug the size that leaves
+# the block that partly plugged, then time CYCLES offline/online_movable
+# writes; the run's value is the median of its cycles.
+sc_sysfs() {
+	local frac size blk out off on
+	VM_VMEM_SIZE=1G VM_VMEM_BLOCK=2M VM_ONLINE=online_movable bench_boot sysfs "$1" "$2"
+	for frac in $BENCH_SYSFS_FRACS; do
+		case "$frac" in
+		98) size=2 ;;
+		*) size=$((128 * (100 - frac) / 100)) ;;
+		esac
+		bench_set_size "${size}M"
+		blk=$(vm_run 'blockinfo' | awk '$2 == "online" {sub(/^memory/, "", $1); print $1; exit}')
+		[ -n "$blk" ] || { echo "bench: no online virtio-mem block after plugging ${size}M" >&2; return 1; }
+		out=$(vm_run "blockinfo $blk" | sed -n 's/.* offline=\([0-9]*\) .*/\1/p')
+		[ "$out" = $((32768 - size * 256)) ] ||
+			echo "bench: memory$blk has $out fake-offline pages, want $((32768 - size * 256))" >&2
+		out=$(vm_run "f=/sys/devices/system/memory/memory$blk/state
+			for i in \$(seq $BENCH_SYSFS_CYCLES); do
+				hptime write \$f offline && hptime write \$f online_movable || exit 1
+			done")
+		off=$(awk '$4 == "offline" {sub(/seconds=/, "", $6); print $6}' <<<"$out" | bench_stats)
+		on=$(awk '$4 == "online_movable" {sub(/seconds=/, "", $6); print $6}' <<<"$out" | bench_stats)
+		bench_record "offline-$frac%" s "${off%% *}"
+		bench_record "online-$frac%" s "${on%% *}"
+		bench_set_size 0
+	done
+	bench_end
+}
+
+# 4. Unplug all 2 GiB from ZONE_NORMAL (memhp_default_state=online): with
+# nothing done ("idle": only the kernel's own allocations, e.g. the memmap
+# of later blocks, land there) and after scattering unmovable page tables
+# over it ("pgtables", guest/fragment.c). Unplug is best effort there:
+# how much stays plugged, and how long the driver works before it gives
+# up (its next retry is 50 s later; the watch ends 5 s after the last
+# change).
+sc_normal() {
+	local v out
+	for v in $BENCH_NORMAL_VARIANTS; do
+		VM_VMEM_SIZE=2G VM_VMEM_BLOCK=2M VM_ONLINE=online bench_boot normal "$1" "$2"
+		bench_set_size 2G
+		if [ "$v" = pgtables ]; then
+			bench_bg fr "fragment -f /tmp/fr.stop"
+			bench_wait_guest 'ready\|usage\|failed\|only' /tmp/fr.log 300
+			out=$(vm_run 'cat /tmp/fr.log')
+			grep -q ready <<<"$out" || { echo "bench: fragment: $out" >&2; return 1; }
+			bench_record "$v-pagetables-MiB" MiB $(($(sed -n 's/.*pagetables_kb=\([0-9]*\).*/\1/p' <<<"$out") >> 10))
+		fi
+		bench_unplug_best_effort "$v-unplug" 0 120 5
+		bench_end
+	done
+}
+
+# 5. Shrink below the working set: 1 GiB boot + 4 GiB plugged, a 3000 MiB
+# memcheck workload, then a request for 1 GiB plugged. Within
+# BENCH_OOM_WAIT s (or until the size stops changing for 5 s): how much
+# was unplugged, whether the workload survived, how many OOM kills.
+sc_oom() {
+	local alive=1 kills
+	VM_VMEM_SIZE=8G VM_VMEM_BLOCK=2M VM_ONLINE=online_movable bench_boot oom "$1" "$2"
+	bench_set_size 4G
+	bench_bg mc "memcheck -f /tmp/mc.stop 3000"
+	bench_wait_guest 'filled\|failed' /tmp/mc.log 600
+	bench_unplug_best_effort unplug "1G" "$BENCH_OOM_WAIT" 5
+	vm_run 'kill -0 $(cat /tmp/mc.pid)' >/dev/null 2>&1 || alive=0
+	# init logs every command to the kernel log: skip those lines, or this
+	# command would count itself.
+	kills=$(vm_run 'dmesg | grep -v "bench: run:" | grep -c "Killed process" || true')
+	bench_record unplugged-MiB MiB $((3072 - be_left_mib))
+	bench_record survived n "$alive"
+	bench_record oom-kills n "$kills"
+	# OOM kills and allocation-failure reports are this scenario's subject.
+	VM_SPLAT_IGNORE='Out of memory|oom-kill|invoked oom-killer|Call Trace:|page allocation failure'
+	bench_end
+}
