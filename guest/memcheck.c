@@ -57,6 +57,11 @@ static int bandwidth(size_t bytes)
 	t = now();
 	memcpy(b, a, bytes);
 	t = now() - t;
+	/* Use the copy, or the compiler may drop it. */
+	if (memcmp(a, b, bytes)) {
+		fprintf(stderr, "memcheck: memcpy of %zu bytes is wrong\n", bytes);
+		return 1;
+	}
 	printf("memcpy %zu bytes in %.6f s: %.1f MiB/s\n", bytes, t,
 	       bytes / t / (1 << 20));
 	return 0;
