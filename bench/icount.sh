@@ -35,7 +35,7 @@ done
 	echo "# Accelerator mode: run-to-run spread"
 	echo
 	echo "Written by \`bench/icount.sh\` on $(date -u "+%Y-%m-%d"): the base kernel"
-	echo "$((2 * reps)) times per mode (one boot each), same host, nothing else running."
+	echo "$((2 * reps)) times per mode (one boot each), on the shared 2-core host."
 	echo "Modes are ACCEL[:ICOUNT-ARGS]/VCPUS. Each cell: median, coefficient of"
 	echo "variation (CV) and (max - min) / median."
 	echo
