@@ -3,6 +3,7 @@
 #   build-kernel.sh KERNEL CONFIG
 # KERNEL is "series" (build/linux at HEAD) or "base" (a worktree of the
 # `base` tag); CONFIG is "guest" or "debug" (guest plus kernel/debug.config).
+# The series kernel also gets kernel/series.config (its test module).
 # Output: build/kbuild/KERNEL-CONFIG/arch/x86/boot/bzImage
 set -euo pipefail
 
@@ -28,6 +29,7 @@ guest) frags=(kernel/guest.config) ;;
 debug) frags=(kernel/guest.config kernel/debug.config) ;;
 *) echo "build-kernel: unknown config '$config' (want guest or debug)" >&2; exit 1 ;;
 esac
+[ "$kernel" = base ] || frags+=(kernel/series.config)
 
 out=build/kbuild/$kernel-$config
 mkdir -p "$out"

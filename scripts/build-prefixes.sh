@@ -19,10 +19,13 @@ fi
 mkdir -p "$out"
 cc=gcc
 command -v ccache >/dev/null && cc="ccache gcc"
-if [ ! -f "$out/.config" ]; then
+sum=$(sha1sum <kernel/guest.config | cut -d" " -f1)
+if [ "$(cat "$out/.fragments" 2>/dev/null)" != "$sum" ]; then
+	git -C "$wt" checkout -q --detach base
 	make -s -C "$wt" O="$out" CC="$cc" tinyconfig >/dev/null
 	"$wt/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" kernel/guest.config >/dev/null
 	make -s -C "$wt" O="$out" CC="$cc" olddefconfig >/dev/null
+	echo "$sum" >"$out/.fragments"
 fi
 i=0
 n=$(wc -l <<<"$commits")
@@ -30,6 +33,9 @@ for c in $commits; do
 	i=$((i + 1))
 	git -C "$wt" checkout -q --detach "$c"
 	subject=$(git -C "$wt" log -1 --format=%s)
+	# Options of the series (its test module) once a prefix has them.
+	"$wt/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" kernel/series.config >/dev/null
+	make -s -C "$wt" O="$out" CC="$cc" olddefconfig >/dev/null
 	start=$SECONDS
 	if ! make -s -C "$wt" O="$out" CC="$cc" -j"$jobs" bzImage modules >"$out/build-$i.log" 2>&1; then
 		grep -E 'error' "$out/build-$i.log" | head -20 >&2

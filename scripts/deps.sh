@@ -14,6 +14,7 @@ pkgs=(
 	xz-utils git ccache rsync kmod procps util-linux
 	gnuplot-nox       # benchmark plots
 	shellcheck        # lint for our shell
+	python3-ply python3-git  # checkpatch's SPDX license check
 )
 
 want=$(printf '%s\n' "${pkgs[@]}" | sort)

@@ -14,6 +14,11 @@
 # The selftest is built from the kernel tree under test by
 # scripts/build-selftests.sh; a tree without it (the unpatched base) makes
 # this scenario a SKIP.
+#
+# Its pinning case needs the series' test_page_offline module: when the
+# kernel has the module, the scenario loads it first (as run_vmtests.sh
+# does) and afterwards checks that unloading it releases a pinned range
+# (five more checks).
 set -euo pipefail
 . tests/lib.sh
 
@@ -73,6 +78,11 @@ read -r blk offline _ < <(guest_partial_block) || true
 [ -n "${blk:-}" ] ||
 	scenario_bail "no partially plugged virtio-mem block after plugging 192 MiB: $(vm_run blockinfo | paste -sd';')"
 
+module=0
+vm_run 'find /lib/modules -name test_page_offline.ko | grep -q .' 2>/dev/null && module=1
+modprobe_out=
+[ "$module" -eq 0 ] || modprobe_out=$(vm_run 'modprobe test_page_offline' 2>&1) || module=2
+
 blocks0=$(vm_run blockinfo)
 rc=0
 out=$(vm_run "$prog" 600 2>&1) || rc=$?
@@ -109,7 +119,9 @@ done <<<"$out"
 seen=${#results[@]}
 total=$seen
 [ -n "$plan" ] && [ "$plan" -gt "$total" ] && total=$plan
-scenario_begin "$name" $((total + 4))
+extra=0
+[ "$module" -eq 0 ] || extra=5
+scenario_begin "$name" $((total + 4 + extra))
 diag "plugged 192 MiB: memory$blk is partially plugged ($offline pages fake-offline)"
 diag "$label output: $VM_DIR/$label.log"
 
@@ -143,5 +155,23 @@ tap_ok "$rc" "$label printed a plan and reported each planned case once" \
 
 tap_eq "virtio-mem memory blocks as before $label (state, zone, PageOffline)" \
 	"$(paste -sd';' <<<"$blocks1")" "$(paste -sd';' <<<"$blocks0")"
+
+# Unloading test_page_offline must give back what it pinned: pin 2 MiB in
+# the middle of a fully plugged block, then unload the module.
+if [ "$module" -ne 0 ]; then
+	tap_ok "$((module - 1))" "test_page_offline loads" "modprobe: $modprobe_out"
+	read -r full npages < <(awk '$2 == "online" && $4 == "offline=0" {
+		sub(/^memory/, "", $1); sub(/^pages=/, "", $5); print $1, $5; exit }' <<<"$blocks1") || true
+	if [ -z "${full:-}" ]; then
+		scenario_bail "no fully plugged online block to pin pages in: $(paste -sd';' <<<"$blocks1")"
+	fi
+	pfn=$((full * npages + npages / 2))
+	tap_run "pinning 512 pages at PFN $pfn (memory$full)" \
+		vm_run "echo $pfn 512 > /sys/kernel/debug/test_page_offline/pin"
+	tap_eq "memory$full has 512 more PageOffline pages" "$(guest_offline_pages "$full")" 512
+	tap_run "unloading test_page_offline with pages pinned" vm_run 'rmmod test_page_offline'
+	tap_eq "unloading released them: blocks as before (state, zone, PageOffline)" \
+		"$(vm_run blockinfo 2>&1 | paste -sd';')" "$(paste -sd';' <<<"$blocks0")"
+fi
 
 scenario_end
