@@ -19,7 +19,7 @@ BZIMAGE = $(KBUILD)/arch/x86/boot/bzImage
 INITRD = build/initramfs/$(KERNEL)-$(CFG).cpio.gz
 
 .PHONY: all deps tree export prefixes kernel host guest selftests initramfs run check \
-	check-full bench lint clean
+	check-full bench lint lint-series clean
 
 all: run
 
@@ -77,6 +77,10 @@ bench: host
 
 lint:
 	@shellcheck -x scripts/*.sh tests/*.sh host/*.sh bench/*.sh guest/init
+
+# checkpatch, W=1 and sparse on the series (needs both guest kernels).
+lint-series: deps build/linux/.git
+	@scripts/lint-series.sh
 
 clean:
 	rm -rf build/kbuild build/initramfs build/host build/guest build/logs build/selftests

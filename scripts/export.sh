@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Write base..HEAD of build/linux back to patches/ and refresh patches/series.
-# The cover letter (patches/0000-cover-letter.patch) is kept as it is.
+# The cover letter (patches/0000-cover-letter.patch) keeps its prose; its
+# patch count, shortlog and diffstat are regenerated.
 set -euo pipefail
 
 tree=${TREE:-build/linux}
@@ -21,3 +22,22 @@ for p in patches/[0-9][0-9][0-9][0-9]-*.patch; do
 	[ -f "$p" ] && [ "${p##*/}" != 0000-cover-letter.patch ] && echo "${p##*/}"
 done >patches/series
 echo "export: $(wc -l <patches/series) patch(es) written to patches/"
+
+# Cover letter: prose up to the shortlog ("Author (N):"), then a fresh
+# shortlog and diffstat, then everything from the base paragraph on.
+cover=patches/0000-cover-letter.patch
+if [ -f "$cover" ]; then
+	n=$(wc -l <patches/series)
+	{
+		awk '/^[^ ].* \([0-9]+\):$/ { exit } { print }' "$cover" |
+			sed -E "s|^Subject: \[PATCH 0/[0-9]+\]|Subject: [PATCH 0/$n]|"
+		# What format-patch --cover-letter would write there.
+		git -C "$tree" format-patch -q --cover-letter --no-signature --stdout base..HEAD |
+			awk '/^\*\*\* BLURB HERE \*\*\*$/ { p = 1; next } /^From / { p = 0 } p' |
+			sed '1{/^$/d}'
+		awk '/^The base is / { p = 1 } p' "$cover"
+	} >"$cover.new"
+	grep -q '^base-commit: ' "$cover.new" ||
+		{ echo "export: $cover lost its base paragraph; not updating it" >&2; rm -f "$cover.new"; exit 1; }
+	mv "$cover.new" "$cover"
+fi

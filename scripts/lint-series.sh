@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Review checks on the exported series, as a maintainer would run them:
+#  1. scripts/checkpatch.pl --strict on every patch in patches/series and
+#     on the cover letter: any ERROR or WARNING fails; CHECKs are listed
+#     (each must be justified in its patch's message);
+#  2. W=1 and sparse (C=2) on every C file of the kernel that the series
+#     touches, in the series and in the base kernel: any warning the base
+#     does not have fails.
+# Bookworm's sparse 0.6.4 cannot parse Linux 7.3 (__typeof_unqual__), so
+# sparse is built from Debian testing's source package into build/tools.
+# Needs the guest kernels (make kernel KERNEL=series/base) for their
+# configs; rebuilds the checked objects with W=1 in those build dirs.
+set -euo pipefail
+
+tree=build/linux
+[ -d "$tree/.git" ] || { echo "lint-series: no $tree; run 'make tree' first" >&2; exit 1; }
+for k in series base; do
+	[ -f "build/kbuild/$k-guest/.config" ] ||
+		{ echo "lint-series: no build/kbuild/$k-guest; run 'make kernel KERNEL=$k'" >&2; exit 1; }
+done
+# checkpatch's SPDX check runs "python3": Debian's, which has ply and git.
+export PATH=/usr/bin:$PATH
+fail=0
+
+echo "lint-series: checkpatch --strict"
+for p in patches/0000-cover-letter.patch $(sed 's|^|patches/|' patches/series); do
+	out=$(cd "$tree" && scripts/checkpatch.pl --strict -q --no-summary "../../$p" 2>&1) || true
+	if grep -qE '^(ERROR|WARNING):' <<<"$out"; then
+		fail=1
+		echo "  $p:"
+		# shellcheck disable=SC2001 # indent every line
+		sed 's/^/    /' <<<"$out"
+	elif grep -q '^CHECK:' <<<"$out"; then
+		echo "  $p: ok; CHECKs its message must justify:"
+		grep '^CHECK:' <<<"$out" | sed 's/^/    /'
+	else
+		echo "  $p: ok"
+	fi
+done
+
+# sparse from Debian testing, built once.
+sparse=build/tools/sparse/sparse
+if [ ! -x "$sparse" ]; then
+	apt_dir=$PWD/build/tools/apt
+	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" build/tools
+	echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian testing main" \
+		>"$apt_dir/sources.list"
+	apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o "Dir::Etc::SourceParts=/dev/null"
+		-o "Dir::State::Lists=$apt_dir/lists" -o "Dir::State::Status=/dev/null"
+		-o "Dir::Cache=$apt_dir/cache" -o "Acquire::Languages=none" -o "APT::Sandbox::User=root")
+	echo "lint-series: fetching sparse's source package from Debian testing"
+	apt-get "${apt_opts[@]}" -qq update ||
+		{ echo "lint-series: apt-get update failed for $apt_dir/sources.list; is deb.debian.org reachable?" >&2; exit 1; }
+	rm -rf build/tools/src && mkdir -p build/tools/src
+	(cd build/tools/src && apt-get "${apt_opts[@]}" -qq source --download-only sparse >/dev/null) ||
+		{ echo "lint-series: apt-get source sparse failed" >&2; exit 1; }
+	tar -C build/tools/src -xf build/tools/src/sparse_*.orig.tar.*
+	rm -rf build/tools/sparse
+	mv "$(find build/tools/src -mindepth 1 -maxdepth 1 -type d -name 'sparse-*')" build/tools/sparse
+	make -s -C build/tools/sparse -j"$(nproc)" sparse HAVE_LLVM=no HAVE_GTK=no HAVE_SQLITE=no >/dev/null ||
+		{ echo "lint-series: building sparse failed" >&2; exit 1; }
+fi
+sparse=$PWD/$sparse
+sh "$tree/scripts/checker-valid.sh" "$sparse" | grep -qx 1 ||
+	{ echo "lint-series: $sparse cannot parse this kernel" >&2; exit 1; }
+
+# Warnings of KERNEL's build for the given objects, without line numbers
+# (a hunk above a warning moves it).
+warnings() {   # warnings KERNEL SRC OBJS...
+	local k=$1 src=$2 out
+	shift 2
+	out=$PWD/build/kbuild/$k-guest
+	make -s -C "$src" O="$out" W=1 C=2 CHECK="$sparse" "$@" 2>&1 |
+		grep -E 'warning:|error:' | sed -E 's|^.*/build/linux[^/]*/||; s/:[0-9]+:[0-9]+:/:/' | sort -u
+}
+
+files=$(git -C "$tree" diff --name-only --diff-filter=AM base..HEAD -- '*.c' ':!tools/' ':!Documentation/')
+objs=()
+base_objs=()
+for f in $files; do
+	objs+=("${f%.c}.o")
+	git -C "$tree" cat-file -e "base:$f" 2>/dev/null && base_objs+=("${f%.c}.o")
+done
+echo "lint-series: W=1 C=2 (sparse $("$sparse" --version)) on ${objs[*]}"
+new=$(comm -23 <(warnings series "$tree" "${objs[@]}") \
+	<(warnings base build/linux-base "${base_objs[@]}"))
+if [ -n "$new" ]; then
+	fail=1
+	echo "  new warnings:"
+	# shellcheck disable=SC2001
+	sed 's/^/    /' <<<"$new"
+else
+	echo "  no new warnings"
+fi
+if [ "$fail" -ne 0 ]; then
+	echo "lint-series: FAILED" >&2
+	exit 1
+fi
+echo "lint-series: ok"
