@@ -158,6 +158,11 @@ elapsed=$(meta elapsed)
 		echo "![guest MemTotal during a $big unplug](memtotal-unplug.png)"
 		echo
 	fi
+	# What the numbers mean: written by hand for a run, kept across runs.
+	if [ -f bench/reading.md ]; then
+		sed 's/^# /## /' bench/reading.md
+		echo
+	fi
 	cat bench/method.md
 	if [ -f bench/icount.md ]; then
 		echo
