@@ -35,6 +35,8 @@ trap 'rm -f "$list"' EXIT
 	"$busybox" --list | while read -r applet; do
 		[ "$applet" = busybox ] || echo "slink /bin/$applet busybox 777 0 0"
 	done
+	# mem-on-off-test.sh calls /sbin/modprobe by its full path.
+	echo "slink /sbin/modprobe /bin/busybox 777 0 0"
 	# bash for upstream selftest scripts, with the libraries it links.
 	bash_bin=$(command -v bash)
 	echo "file /bin/bash $bash_bin 755 0 0"

@@ -23,18 +23,23 @@ vmem -q resize 1G
 vmem -q -t "$wait_s" wait-size 1G 2>/dev/null || true
 size=$(vmem get size)
 diag "after $((SECONDS - start)) s: $((size >> 20)) MiB plugged of 1024 MiB requested"
+# Withdraw the rest of the request (ask for what is plugged now), so the
+# driver stops taking memory: a kill after the verdict below would go
+# unnoticed otherwise.
+vmem -q resize "$size" || true
+vmem -q -t 60 wait-size "$size" 2>/dev/null || true
 # The guest must still answer (no panic, no hang).
 tap_run "guest still responsive" vm_run 'true'
 alive=0
 vm_run 'kill -0 $(cat /tmp/memcheck.pid)' >/dev/null 2>&1 || alive=$?
 # guest/init logs each command to the kernel log: leave those lines out.
-killed=$(vm_run 'dmesg | grep -v "bench: run:" | grep -c "Out of memory\|oom-kill" || true')
-if [ "$alive" -eq 0 ]; then
+killed=$(vm_run 'dmesg | grep -v "bench: run:" | grep -c "Out of memory: Killed process" || true')
+if [ "$alive" -eq 0 ] && [ "$killed" = 0 ]; then
 	tap_ok 0 "workload survived the unplug request"
 else
-	tap_todo "workload survived the unplug request" "killed (OOM kills in dmesg: $killed); unplug does not back off yet"
+	tap_todo "workload survived the unplug request" \
+		"killed (OOM kills in dmesg: $killed); unplug does not back off yet"
 fi
-# What was unplugged must be gone from MemTotal too.
 vm_run 'touch /tmp/stop' >/dev/null
 mc=$(vm_run 'cat /tmp/memcheck.log' | tail -n 1)
 diag "memcheck: $mc"
