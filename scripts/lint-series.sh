@@ -57,8 +57,12 @@ if [ ! -x "$sparse" ]; then
 	tar -C build/tools/src -xf build/tools/src/sparse_*.orig.tar.*
 	rm -rf build/tools/sparse
 	mv "$(find build/tools/src -mindepth 1 -maxdepth 1 -type d -name 'sparse-*')" build/tools/sparse
-	make -s -C build/tools/sparse -j"$(nproc)" sparse HAVE_LLVM=no HAVE_GTK=no HAVE_SQLITE=no >/dev/null ||
-		{ echo "lint-series: building sparse failed" >&2; exit 1; }
+	dsc=$(find build/tools/src -name 'sparse_*.dsc')
+	dsc=${dsc##*/sparse_}
+	echo "${dsc%.dsc}" >build/tools/sparse/debian-version
+	make -s -C build/tools/sparse -j"$(nproc)" sparse HAVE_LLVM=no HAVE_GTK=no HAVE_SQLITE=no \
+		>build/tools/sparse/build.log 2>&1 ||
+		{ echo "lint-series: building sparse failed; see build/tools/sparse/build.log" >&2; exit 1; }
 fi
 sparse=$PWD/$sparse
 sh "$tree/scripts/checker-valid.sh" "$sparse" | grep -qx 1 ||
@@ -81,7 +85,7 @@ for f in $files; do
 	objs+=("${f%.c}.o")
 	git -C "$tree" cat-file -e "base:$f" 2>/dev/null && base_objs+=("${f%.c}.o")
 done
-echo "lint-series: W=1 C=2 (sparse $("$sparse" --version)) on ${objs[*]}"
+echo "lint-series: W=1 C=2 (sparse $(cat "${sparse%/sparse}/debian-version" 2>/dev/null || echo '?') from Debian) on ${objs[*]}"
 new=$(comm -23 <(warnings series "$tree" "${objs[@]}") \
 	<(warnings base build/linux-base "${base_objs[@]}"))
 if [ -n "$new" ]; then
