@@ -3,7 +3,8 @@
 # device (1 GiB + 64 MiB plugged: eight full blocks and a half-plugged one)
 # and two NUMA nodes:
 #  - memory-hotplug/mem-on-off-test.sh -r 50 (offline/online of half the
-#    removable blocks, then its notifier error-injection part);
+#    removable blocks, then its notifier error-injection part, with the
+#    injector after virtio-mem);
 #  - mm/compaction_test (contiguous allocation by compaction);
 #  - mm/migration (page migration between nodes).
 # Each must pass (or skip, with its reason) on the series as on the base.
@@ -14,8 +15,11 @@ scenario_begin upstream 5
 # mem-on-off-test tries boot-memory blocks too; when one holds unmovable
 # pages the kernel dumps the first one as information, not as a bug.
 VM_SPLAT_IGNORE='page dumped because: unmovable page'
-# migration needs two nodes and at least three CPUs.
-VM_NUMA=2 VM_SMP=4 VM_BOOT_MEM=1G vm_start || scenario_bail "guest did not boot"
+# migration needs two nodes and at least three CPUs. The built-in error
+# injector runs after virtio-mem in the notifier chain, so the errors
+# mem-on-off-test injects go through virtio-mem's cancel paths.
+VM_APPEND="memory_notifier_error_inject.priority=-1" VM_NUMA=2 VM_SMP=4 VM_BOOT_MEM=1G vm_start ||
+	scenario_bail "guest did not boot"
 tap_run "plugged 1 GiB + 64 MiB" vmem resize 1088M --wait
 
 run_upstream() {   # run_upstream NAME LIMIT COMMAND
