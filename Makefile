@@ -19,7 +19,7 @@ BZIMAGE = $(KBUILD)/arch/x86/boot/bzImage
 INITRD = build/initramfs/$(KERNEL)-$(CFG).cpio.gz
 
 .PHONY: all deps tree export prefixes kernel host guest selftests initramfs run check \
-	check-full bench lint lint-series clean
+	check-full check-breaks bench lint lint-series clean
 
 all: run
 
@@ -74,6 +74,11 @@ bench: host
 	@$(MAKE) -s initramfs KERNEL=base CONFIG=guest
 	@$(MAKE) -s initramfs KERNEL=series CONFIG=guest
 	@bench/run.sh
+
+# Break the series hunk by hunk (tests/breaks/) and check that the tests
+# notice; BREAKS="name ..." for a subset. Slow (about an hour).
+check-breaks: deps build/linux/.git
+	@scripts/check-breaks.sh $(BREAKS)
 
 lint:
 	@shellcheck -x scripts/*.sh tests/*.sh host/*.sh bench/*.sh guest/init

@@ -22,6 +22,11 @@ base)
 		git -C "$tree" worktree add -q --detach "$PWD/$src" base
 	fi
 	;;
+breaks)
+	# A worktree of the series with one hunk broken (scripts/check-breaks.sh).
+	src=build/linux-breaks
+	[ -d "$src" ] || { echo "build-kernel: no $src; run scripts/check-breaks.sh" >&2; exit 1; }
+	;;
 *) echo "build-kernel: unknown kernel '$kernel' (want series or base)" >&2; exit 1 ;;
 esac
 case "$config" in
