@@ -95,5 +95,5 @@ done
 echo "elapsed=$((SECONDS - start))" >>"$BENCH_OUT/meta.env"
 
 bench/report.sh
-echo "bench: $((SECONDS - start)) s; results in bench/results.md, raw data in $BENCH_OUT/"
+echo "bench: $((SECONDS - start)) s; results in ${BENCH_RESULTS:-bench/results.md}, raw data in $BENCH_OUT/"
 [ "$failed" -eq 0 ] || die "$failed runs failed (see $BENCH_OUT/failed.csv)"

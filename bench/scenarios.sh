@@ -157,8 +157,7 @@ sc_oom() {
 	bench_unplug_best_effort unplug "1G" "$BENCH_OOM_WAIT" 5
 	# Withdraw the rest of the request so that no kill comes after the
 	# verdict: the driver would keep retrying in the background.
-	vmem -q resize "$(vmem get size)" || true
-	vmem -q -t 60 wait-size "$(vmem get requested-size)" 2>/dev/null || true
+	vmem_hold
 	vm_run 'kill -0 $(cat /tmp/mc.pid)' >/dev/null 2>&1 || alive=0
 	# init logs every command to the kernel log: skip those lines, or this
 	# command would count itself.

@@ -171,6 +171,14 @@ vm_run() {
 
 vmem() { "$VMEMCTL" -s "$VM_DIR/qmp.sock" "$@"; }
 
+# Withdraw what is left of a resize request: ask for the size the device
+# has now and wait (up to 60 s) until it is there, so the driver stops
+# plugging or unplugging in the background.
+vmem_hold() {
+	vmem -q resize "$(vmem get size)" || true
+	vmem -q -t 60 wait-size "$(vmem get requested-size)" 2>/dev/null || true
+}
+
 vm_stop() {
 	local i
 	[ -n "$vm_pid" ] || return 0

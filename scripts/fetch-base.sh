@@ -3,30 +3,25 @@
 # (the machine's sources and lists are left alone) and cache it under build/.
 # Prints the path of the kernel tarball on stdout.
 set -euo pipefail
+# shellcheck source=scripts/apt-private.sh
+. scripts/apt-private.sh
 
 pkg=${BASE_PKG:-linux-source-7.3}
 cache=${BASE_CACHE:-build/base}
 apt_dir=$cache/apt
-mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
+mkdir -p "$apt_dir"
 cache=$(cd "$cache" && pwd)
 apt_dir=$cache/apt
 
 deb=$(find "$cache" -maxdepth 1 -name "${pkg}_*.deb" | sort | tail -n 1)
 if [ -z "$deb" ]; then
 	# trixie-backports carries 7.3; testing and sid are fallbacks.
-	cat >"$apt_dir/sources.list" <<LIST
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie-backports main
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian testing main
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main
-LIST
-	apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list"
-		-o "Dir::Etc::SourceParts=/dev/null"
-		-o "Dir::State::Lists=$apt_dir/lists"
-		-o "Dir::State::Status=/dev/null"
-		-o "Dir::Cache=$apt_dir/cache"
-		-o "APT::Default-Release=trixie-backports"
-		-o "Acquire::Languages=none"
-		-o "APT::Sandbox::User=root")
+	key=/usr/share/keyrings/debian-archive-keyring.gpg
+	apt_private "$apt_dir" \
+		"deb [signed-by=$key] http://deb.debian.org/debian trixie-backports main" \
+		"deb [signed-by=$key] http://deb.debian.org/debian testing main" \
+		"deb [signed-by=$key] http://deb.debian.org/debian sid main"
+	apt_opts+=(-o "APT::Default-Release=trixie-backports")
 	echo "fetch-base: updating a private package list for $pkg" >&2
 	apt-get "${apt_opts[@]}" -q update >&2 ||
 		{ echo "fetch-base: apt-get update failed for the private list $apt_dir/sources.list; is deb.debian.org reachable?" >&2; exit 1; }

@@ -11,6 +11,8 @@
 # Needs the guest kernels (make kernel KERNEL=series/base) for their
 # configs; rebuilds the checked objects with W=1 in those build dirs.
 set -euo pipefail
+# shellcheck source=scripts/apt-private.sh
+. scripts/apt-private.sh
 
 tree=build/linux
 [ -d "$tree/.git" ] || { echo "lint-series: no $tree; run 'make tree' first" >&2; exit 1; }
@@ -42,12 +44,8 @@ done
 sparse=build/tools/sparse/sparse
 if [ ! -x "$sparse" ]; then
 	apt_dir=$PWD/build/tools/apt
-	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" build/tools
-	echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian testing main" \
-		>"$apt_dir/sources.list"
-	apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o "Dir::Etc::SourceParts=/dev/null"
-		-o "Dir::State::Lists=$apt_dir/lists" -o "Dir::State::Status=/dev/null"
-		-o "Dir::Cache=$apt_dir/cache" -o "Acquire::Languages=none" -o "APT::Sandbox::User=root")
+	apt_private "$apt_dir" \
+		"deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian testing main"
 	echo "lint-series: fetching sparse's source package from Debian testing"
 	apt-get "${apt_opts[@]}" -qq update ||
 		{ echo "lint-series: apt-get update failed for $apt_dir/sources.list; is deb.debian.org reachable?" >&2; exit 1; }

@@ -23,11 +23,9 @@ vmem -q resize 1G
 vmem -q -t "$wait_s" wait-size 1G 2>/dev/null || true
 size=$(vmem get size)
 diag "after $((SECONDS - start)) s: $((size >> 20)) MiB plugged of 1024 MiB requested"
-# Withdraw the rest of the request (ask for what is plugged now), so the
-# driver stops taking memory: a kill after the verdict below would go
-# unnoticed otherwise.
-vmem -q resize "$size" || true
-vmem -q -t 60 wait-size "$size" 2>/dev/null || true
+# Withdraw the rest of the request, so the driver stops taking memory: a
+# kill after the verdict below would go unnoticed otherwise.
+vmem_hold
 # The guest must still answer (no panic, no hang).
 tap_run "guest still responsive" vm_run 'true'
 alive=0
