@@ -6,20 +6,79 @@ set -euo pipefail
 tree=${TREE:-build/linux}
 series=patches/series
 ident=(-c user.name="PageOffline series" -c user.email="pgoffline@series.invalid")
+# shellcheck source=scripts/lib-series.sh
+. scripts/lib-series.sh
+# shellcheck source=scripts/base.env
+. scripts/base.env
 
-# Refuse to throw away kernel commits that were never exported.
-if git -C "$tree" rev-parse -q --verify base >/dev/null 2>&1 && [ "${FORCE:-0}" != 1 ]; then
-	n=$(git -C "$tree" rev-list --count base..HEAD)
-	exported=$(grep -cv '^\s*\(#\|$\)' "$series" 2>/dev/null || true)
-	if [ -n "$(git -C "$tree" status --porcelain --untracked-files=no)" ] ||
-		[ "$n" != "${exported:-0}" ]; then
-		echo "tree: $tree has uncommitted changes or $n commit(s) on base while $series lists ${exported:-0}." >&2
-		echo "tree: run 'make export' first to keep them, or 'make tree FORCE=1' to discard them." >&2
-		exit 1
+indent() { sed 's/^/    /'; }
+
+# backup_tree: keep everything of $tree that is not the base under
+# build/backup/linux-DATE/ before it is removed: each local branch (and a
+# detached HEAD) as format-patch output, uncommitted changes as a binary
+# diff, untracked files as a tarball. Restore with 'git am' on a fresh tree.
+backup_tree() {
+	local dir ref refs name n
+	mkdir -p "${BACKUP_DIR:-build/backup}"
+	dir=$(mktemp -d "${BACKUP_DIR:-build/backup}/linux-$(date -u +%Y%m%d-%H%M%S)-XXXX")
+	{
+		echo "backup of $tree made by scripts/tree.sh on $(date -u '+%F %T UTC')"
+		echo "HEAD: $(tree_git "$tree" rev-parse HEAD) ($(tree_git "$tree" rev-parse --abbrev-ref HEAD))"
+		echo "base: $(tree_git "$tree" rev-parse base)"
+		echo "restore a branch: git -C build/linux am $PWD/$dir/BRANCH/*.patch"
+	} >"$dir/README"
+	refs=$(tree_git "$tree" for-each-ref --format='%(refname:short)' refs/heads)
+	# A detached HEAD is kept too; an attached one is its branch.
+	tree_git "$tree" symbolic-ref -q HEAD >/dev/null || refs="HEAD $refs"
+	for ref in $refs; do
+		n=$(tree_git "$tree" rev-list --count "base..$ref" 2>/dev/null || echo 0)
+		[ "$n" -gt 0 ] || continue
+		name=${ref//\//_}
+		tree_git "$tree" format-patch -q --no-signature -o "$PWD/$dir/$name" "base..$ref" >/dev/null
+	done
+	tree_git "$tree" diff --binary HEAD >"$dir/uncommitted.diff"
+	[ -s "$dir/uncommitted.diff" ] || rm -f "$dir/uncommitted.diff"
+	if [ -n "$(tree_git "$tree" ls-files --others --exclude-standard | head -n 1)" ]; then
+		tree_git "$tree" ls-files -z --others --exclude-standard |
+			tar -C "$tree" --null -T - -czf "$dir/untracked.tar.gz"
+	fi
+	echo "tree: backup of $tree (branches, uncommitted changes, untracked files) in $dir/"
+}
+
+# Refuse to throw away work: every commit on base..HEAD must be one of the
+# patches in patches/ by content (patch-id), nothing may be uncommitted,
+# and no rebase or am may be half done. FORCE=1 overrides the refusal;
+# the backup below is made either way.
+if [ -e "$tree" ]; then
+	if ! tree_git "$tree" rev-parse -q --verify base >/dev/null 2>&1; then
+		if [ "${FORCE:-0}" != 1 ]; then
+			echo "tree: $tree exists but has no 'base' tag, so it was not made by this script." >&2
+			echo "tree: move it away, or run 'make tree FORCE=1' to replace it." >&2
+			exit 1
+		fi
+	else
+		lost=$(tree_unexported "$tree")
+		dirty=$(tree_dirty "$tree")
+		busy=$(tree_in_progress "$tree")
+		if [ -n "$lost$dirty$busy" ] && [ "${FORCE:-0}" != 1 ]; then
+			echo "tree: refusing to replace $tree; this work is not in patches/:" >&2
+			[ -z "$lost" ] || { echo "  commits on base..HEAD that no patch in patches/ matches (by patch-id):"; indent <<<"$lost"; } >&2
+			[ -z "$dirty" ] || { echo "  uncommitted changes:"; indent <<<"$dirty"; } >&2
+			[ -z "$busy" ] || echo "  an operation is in progress: $busy (finish or abort it)" >&2
+			echo "tree: run 'make export' to keep the commits, or 'make tree FORCE=1' to discard them" >&2
+			echo "tree: (a backup under build/backup/ is made before anything is removed)." >&2
+			exit 1
+		fi
 	fi
 fi
 
-IFS=$'\t' read -r ver tarball < <(scripts/fetch-base.sh)
+# Fetch first: if that fails, nothing has been touched.
+fetched=$(scripts/fetch-base.sh) || exit 1
+IFS=$'\t' read -r ver tarball <<<"$fetched"
+[ -f "$tarball" ] || { echo "tree: fetch-base gave no tarball ('$fetched')" >&2; exit 1; }
+if [ -e "$tree" ] && tree_git "$tree" rev-parse -q --verify base >/dev/null 2>&1; then
+	backup_tree
+fi
 
 echo "tree: unpacking $tarball into $tree"
 rm -rf "$tree" "$tree.tmp"
@@ -42,20 +101,22 @@ git -C "$tree" "${ident[@]}" commit -q -m "Linux $ver (Debian linux-source-7.3)"
 The Debian packaging stanza at the end of .gitignore, which ignores
 every top-level entry, is removed so that new files are visible to git."
 git -C "$tree" tag -f base >/dev/null
+# For scripts/provenance.sh, which reads it without running git here.
+echo "$ver" >"$tree/.git/bench-base-version"
 git -C "$tree" checkout -q -b series
 
 [ -f "$series" ] || { echo "tree: no $series; the tree is the plain base $ver"; exit 0; }
+am_err=$(mktemp)
+trap 'rm -f "$am_err"' EXIT
 while read -r p; do
 	case "$p" in '' | '#'*) continue ;; esac
-	if ! git -C "$tree" "${ident[@]}" am -q --keep-cr "$PWD/patches/$p" 2>/tmp/tree-am.$$; then
-		cat /tmp/tree-am.$$ >&2
-		rm -f /tmp/tree-am.$$
+	if ! git -C "$tree" "${ident[@]}" am -q --keep-cr "$PWD/patches/$p" 2>"$am_err"; then
+		cat "$am_err" >&2
 		git -C "$tree" am --abort 2>/dev/null || true
 		echo "tree: patches/$p does not apply to the base $ver (linux-source-7.3)." >&2
-		echo "tree: the series was written for 7.3.4-1~bpo13+1; rebase it in $tree on 'base' and run 'make export'." >&2
+		echo "tree: the series was written for $BASE_PKG $BASE_VERSION; rebase it in $tree on 'base' and run 'make export'." >&2
 		exit 1
 	fi
 	echo "tree: applied $p"
 done <"$series"
-rm -f /tmp/tree-am.$$
 echo "tree: $tree is base $ver plus $(git -C "$tree" rev-list --count base..HEAD) patch(es)"
