@@ -8,6 +8,7 @@
 # base kernel virtio-mem's MEM_GOING_OFFLINE refcount trick does the same.
 # Reverting the virtio-mem conversion's __SetPageOfflineSkippable() makes
 # the offline step fail with EBUSY.
+# timeout: 600
 set -euo pipefail
 . tests/lib.sh
 

@@ -6,6 +6,7 @@
 # an unplug: the driver should give up on what it cannot migrate and keep
 # the guest healthy. What happens is recorded: how far the unplug got, and
 # whether the workload survived (a kill is reported as TODO, not hidden).
+# timeout: 900 1800
 set -euo pipefail
 . tests/lib.sh
 

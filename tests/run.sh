@@ -1,37 +1,107 @@
 #!/usr/bin/env bash
-# Run host-driven scenarios (default: every tests/NAME.sh but lib.sh and
-# run.sh), each under a hard timeout, keep each TAP stream under
-# $BENCH_LOGS, then print a report and "N passed, N failed, N skipped".
-#   run.sh [NAME...]
+# Run host-driven scenarios, each under its own hard timeout, keep each TAP
+# stream under $BENCH_LOGS, then print a report and
+# "N passed, N failed, N skipped[, N todo]". The exit status is the verdict.
+#   run.sh [NAME...]     (default: every scenario)
+#   run.sh --list        print the scenario names, one per line
+#
+# A scenario is tests/NAME.sh, except run.sh and helper files, which are
+# named lib*.sh. Its time limit is a header line in the file:
+#   # timeout: QUICK [FULL]      (seconds; FULL for make check-full)
+# default 900 (2700 with check-full). CHECK_TIMEOUT=N overrides every
+# limit; CHECK_DEADLINE=N bounds the whole run (scenarios that would start
+# after it are reported as not run, and fail the run). If smoke fails, the
+# guest itself does not work and the run stops there.
 set -uo pipefail
 
-logs=${BENCH_LOGS:-build/logs}
-limit=${BENCH_SCENARIO_TIMEOUT:-1200}
-mkdir -p "$logs"
-names=("$@")
-if [ "${#names[@]}" -eq 0 ]; then
+scenarios() {
+	local f n
 	for f in tests/*.sh; do
 		n=${f##*/}; n=${n%.sh}
-		case "$n" in lib | run | tap-selftest | vmemctl | smoke) ;; *) names+=("$n") ;; esac
+		case "$n" in run | lib*) continue ;; esac
+		echo "$n"
 	done
-	# The harness checks itself first, then the cheapest end-to-end test.
-	names=(tap-selftest vmemctl smoke "${names[@]}")
+}
+
+if [ "${1:-}" = --list ]; then
+	scenarios
+	exit 0
 fi
+
+logs=${BENCH_LOGS:-build/logs}
+quick=${BENCH_QUICK:-1}
+mkdir -p "$logs"
+all=$(scenarios)
+names=("$@")
+if [ "${#names[@]}" -eq 0 ]; then
+	# The harness checks itself first, then the cheapest end-to-end test.
+	names=(tap-selftest vmemctl smoke)
+	while read -r n; do
+		case "$n" in tap-selftest | vmemctl | smoke) ;; *) names+=("$n") ;; esac
+	done <<<"$all"
+fi
+for n in "${names[@]}"; do
+	grep -qxF -- "$n" <<<"$all" && continue
+	echo "run: no scenario '$n'; the scenarios are: $(paste -sd' ' <<<"$all")" >&2
+	exit 2
+done
+
+# timeout_of NAME: the scenario's limit in seconds.
+timeout_of() {
+	local q f
+	[ -z "${CHECK_TIMEOUT:-${BENCH_SCENARIO_TIMEOUT:-}}" ] || { echo "${CHECK_TIMEOUT:-$BENCH_SCENARIO_TIMEOUT}"; return; }
+	read -r q f < <(sed -n '1,40s/^# timeout: *\([0-9]\+\)\( \+[0-9]\+\)\?.*/\1 \2/p' "tests/$1.sh" | head -n 1)
+	q=${q:-900}
+	f=${f:-$((q * 3))}
+	if [ "$quick" = 1 ]; then echo "$q"; else echo "$f"; fi
+}
+
+# What this run tested, in the log directory and at the top of the report.
+scripts/provenance.sh ${CHECK_KERNEL_LABEL:+"$CHECK_KERNEL_LABEL"} >"$logs/meta.env" 2>/dev/null ||
+	echo "provenance=unknown" >"$logs/meta.env"
+{
+	if [ -f "${BENCH_KERNEL:-}" ]; then
+		echo "kernel=$BENCH_KERNEL sha256 $(sha256sum <"$BENCH_KERNEL" | cut -c1-12)"
+	else
+		echo "kernel=none"
+	fi
+	echo "initramfs=${BENCH_INITRD:-?}"
+	echo "quick=$quick"
+	echo "scenarios=${names[*]}"
+} >>"$logs/meta.env"
 
 pass_total=0 fail_total=0 skip_total=0 todo_total=0
 report=()
+stopped=
+start_all=$SECONDS
 for n in "${names[@]}"; do
-	[ -f "tests/$n.sh" ] || { echo "run: no scenario tests/$n.sh" >&2; fail_total=$((fail_total + 1)); report+=("not ok - $n: no such scenario"); continue; }
-	echo "# scenario $n"
+	if [ -n "$stopped" ]; then
+		fail_total=$((fail_total + 1))
+		report+=("not ok - $n: not run ($stopped)")
+		continue
+	fi
+	limit=$(timeout_of "$n")
+	if [ -n "${CHECK_DEADLINE:-}" ]; then
+		left=$((CHECK_DEADLINE - (SECONDS - start_all)))
+		if [ "$left" -lt 60 ]; then
+			stopped="CHECK_DEADLINE of ${CHECK_DEADLINE}s reached"
+			fail_total=$((fail_total + 1))
+			report+=("not ok - $n: not run ($stopped)")
+			continue
+		fi
+		[ "$left" -ge "$limit" ] || limit=$left
+	fi
+	echo "# scenario $n (limit ${limit}s; logs in $logs/$n/)"
 	start=$SECONDS
 	# Each link dies with its parent, so killing this runner also ends the
 	# scenario and (through host/vm.sh) its QEMU.
 	setpriv --pdeathsig KILL -- timeout -k 10 "$limit" \
 		setpriv --pdeathsig TERM -- bash "tests/$n.sh" 2>&1 | tee "$logs/$n.tap" | sed 's/^/    /'
 	rc=${PIPESTATUS[0]}
-	summary=$(awk -f tests/tap.awk "$logs/$n.tap")
+	summary=$(perl tests/tap-summary.pl "$logs/$n.tap")
 	read -r line <<<"$summary"
 	reason=${line#* reason=}
+	pass=0 fail=1 skip=0 todo=0 status=fail
 	for kv in ${line%% reason=*}; do
 		case "$kv" in
 		pass=*) pass=${kv#*=} ;;
@@ -41,7 +111,7 @@ for n in "${names[@]}"; do
 		status=*) status=${kv#*=} ;;
 		esac
 	done
-	[ "$rc" -eq 124 ] && reason="timed out after ${limit}s${reason:+; $reason}"
+	[ "$rc" -eq 124 ] && reason="timed out after ${limit}s (# timeout: in tests/$n.sh)${reason:+; $reason}"
 	if [ "$rc" -ne 0 ] && [ "$status" = ok ]; then
 		status=fail; fail=$((fail + 1)); reason="exit status $rc${reason:+; $reason}"
 	fi
@@ -52,12 +122,22 @@ for n in "${names[@]}"; do
 	word="ok"; [ "$status" = ok ] || word="not ok"
 	report+=("$word - $n: $pass passed, $fail failed, $skip skipped, $todo todo ($((SECONDS - start)) s)${reason:+ - $reason}")
 	while IFS= read -r extra; do report+=("      $extra"); done < <(tail -n +2 <<<"$summary")
+	if [ "$n" = smoke ] && [ "$status" != ok ] && [ "${#names[@]}" -gt 1 ]; then
+		stopped="smoke failed"
+		echo "run: smoke failed: the guest does not boot or plug memory, so every other scenario would fail too." >&2
+		echo "run: stopping here; see $logs/smoke.tap and $logs/smoke/ (console.log, guest.log, qemu.cmd, qemu.err)." >&2
+	fi
 done
 
 echo
-echo "# report (logs in $logs/)"
-printf '%s\n' "${report[@]}"
+echo "# report (logs in $logs/; what was tested: $logs/meta.env)"
+sed 's/^/# /' "$logs/meta.env"
+printf '%s\n' "${report[@]}" | tee "$logs/report.txt"
 msg="$pass_total passed, $fail_total failed, $skip_total skipped"
 [ "$todo_total" -gt 0 ] && msg="$msg, ${todo_total} todo"
-echo "$msg"
+echo "$msg" | tee -a "$logs/report.txt"
+if [ "$fail_total" -ne 0 ]; then
+	echo "# a failed check prints '# got ..., want ...' or the command and its output under its 'not ok' line above;"
+	echo "# each scenario keeps console.log, guest.log (every guest command and its status), qemu.cmd and qemu.err in $logs/NAME/"
+fi
 [ "$fail_total" -eq 0 ]

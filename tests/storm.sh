@@ -4,6 +4,9 @@
 # sysfs. Afterwards the loop stops, every virtio-mem block is onlined
 # again, and the device must reach the last requested size, with MemTotal
 # matching the plugged size and no kernel splat.
+# The sequence of sizes and sleeps comes from STORM_SEED (printed; set it
+# to replay a failing run: make check TESTS=storm STORM_SEED=N).
+# timeout: 600 1200
 set -euo pipefail
 . tests/lib.sh
 
@@ -40,7 +43,10 @@ EOS
 sh /tmp/toggle.sh >/tmp/toggle.log 2>&1 &
 echo $! >/tmp/toggle.pid' >/dev/null
 
-RANDOM=$$
+seed=${STORM_SEED:-$(((RANDOM << 15) | RANDOM))}
+[[ "$seed" =~ ^[0-9]+$ ]] || scenario_bail "STORM_SEED must be a number, not '$seed'"
+diag "random seed $seed (replay with STORM_SEED=$seed)"
+RANDOM=$seed
 last=0
 fails=0
 for ((i = 0; i < n; i++)); do
