@@ -92,16 +92,9 @@ bench_record() {
 	bench_line+=" $1=$3"
 }
 
-# Size with an M or G suffix (or bytes) to bytes.
-bench_bytes() {
-	case "$1" in
-	*G) echo $((${1%G} << 30)) ;;
-	*M) echo $((${1%M} << 20)) ;;
-	*) echo "$1" ;;
-	esac
-}
-
-guest_memtotal() { vm_run "awk '/^MemTotal:/ {print \$2}' /proc/meminfo"; }
+# Size and MemTotal: the harness-wide helpers of host/vm.sh.
+bench_bytes() { vm_bytes "$1"; }
+guest_memtotal() { vm_memtotal_kb; }
 
 # bench_set_size SIZE [SECS]: resize without timing it; return once QEMU's
 # size and the guest's MemTotal both match (QEMU's size is reached before

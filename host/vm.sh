@@ -2,11 +2,17 @@
 # Boot and drive one bench guest. Source this file, then:
 #   vm_start            boot with the VM_* settings below, wait for the guest
 #   vm_run CMD [SECS]   run CMD in the guest, print its output, return its status
+#                       (the guest kills CMD after SECS, default 300)
 #   vmem ARGS...        run vmemctl against this guest's QMP socket
 #   vm_stop             power off (killing QEMU if it does not stop)
-#   vm_scan_console     print kernel splats from the console; 1 if any
+#   vm_scan_console     print kernel splats from the console; 1 if any, or
+#                       if the console log is missing or empty
+#   vm_bytes SIZE       1G, 512M, 4096K, 1T or plain bytes -> bytes
+#   vm_memtotal_kb      the guest's MemTotal (kB)
+#   vm_online_blocks    the number of online memory blocks in the guest
 # QEMU runs under a hard timeout and dies with this shell (PR_SET_PDEATHSIG
-# via setpriv); an EXIT trap kills it as well.
+# via setpriv); an EXIT trap kills it as well (a caller's EXIT trap set
+# before vm_start still runs after it).
 
 VM_KERNEL=${VM_KERNEL:-}         # bzImage
 VM_INITRD=${VM_INITRD:-}         # initramfs
@@ -30,8 +36,18 @@ VMEMCTL=${VMEMCTL:-build/host/vmemctl}
 vm_pid=
 vm_in=
 vm_out=
+vm_prev_exit_trap=
 
 vm_die() { echo "vm: $*" >&2; return 1; }
+
+# The one size parser of the harness (tests, bench, demo): bytes, or a
+# whole number with a binary K, M, G or T suffix (the syntax vmemctl takes).
+vm_bytes() {
+	local re='^([0-9]+)([KMGT]?)$' shift=0
+	[[ $1 =~ $re ]] || { vm_die "invalid size '$1': want bytes or a whole number with K, M, G or T (e.g. 512M)"; return 1; }
+	case "${BASH_REMATCH[2]}" in K) shift=10 ;; M) shift=20 ;; G) shift=30 ;; T) shift=40 ;; esac
+	echo $((10#${BASH_REMATCH[1]} << shift))
+}
 
 # KVM is used only where a short probe boot shows it works (it does not under
 # nested virtualisation here); the answer is cached per machine.
@@ -52,19 +68,20 @@ vm_accel() {
 	cat "$cache"
 }
 
-# Size with an M or G suffix to MiB.
+# Size to MiB (QEMU's -m wants whole MiB here).
 vm_mib() {
-	case "$1" in
-	*G) echo $((${1%G} * 1024)) ;;
-	*M) echo "${1%M}" ;;
-	*) vm_die "size '$1' needs an M or G suffix" ;;
-	esac
+	local b
+	b=$(vm_bytes "$1") || return 1
+	[ $((b % (1 << 20))) -eq 0 ] || { vm_die "size '$1' is not a whole number of MiB"; return 1; }
+	echo $((b >> 20))
 }
 
 vm_cmdline() {
-	local accel maxmem
+	local accel maxmem boot_mib vmem_mib
+	boot_mib=$(vm_mib "$VM_BOOT_MEM") || { vm_die "VM_BOOT_MEM: see above"; return 1; }
+	vmem_mib=$(vm_mib "$VM_VMEM_SIZE") || { vm_die "VM_VMEM_SIZE: see above"; return 1; }
 	accel=$(vm_accel)
-	maxmem=$(($(vm_mib "$VM_BOOT_MEM") + $(vm_mib "$VM_VMEM_SIZE")))
+	maxmem=$((boot_mib + vmem_mib))
 	# shellcheck disable=SC2054 # commas belong to QEMU options
 	vm_argv=(qemu-system-x86_64 -M q35 -accel "$accel"
 		-smp "$VM_SMP" -m "$VM_BOOT_MEM,maxmem=${maxmem}M"
@@ -84,7 +101,7 @@ vm_cmdline() {
 	[ "$accel" = tcg ] && vm_argv[4]=tcg,thread=multi
 	if [ "$VM_NUMA" -gt 1 ]; then
 		# One socket per node, so the guest's CPU topology is sane.
-		local node per=$(($(vm_mib "$VM_BOOT_MEM") / VM_NUMA)) cores=$((VM_SMP / VM_NUMA))
+		local node per=$((boot_mib / VM_NUMA)) cores=$((VM_SMP / VM_NUMA))
 		vm_argv[6]="$VM_SMP,sockets=$VM_NUMA,cores=$cores,threads=1"
 		for ((node = 0; node < VM_NUMA; node++)); do
 			vm_argv+=(-object "memory-backend-ram,id=node${node}mem,size=${per}M"
@@ -100,21 +117,40 @@ vm_start() {
 	[ -f "$VM_INITRD" ] || vm_die "initramfs '$VM_INITRD' not found; run make initramfs" || return
 	[ -n "$VM_DIR" ] || vm_die "VM_DIR is not set" || return
 	mkdir -p "$VM_DIR"
-	rm -f "$VM_DIR/console.log" "$VM_DIR/qmp.sock" "$VM_DIR/ctl.in" "$VM_DIR/ctl.out" "$VM_DIR/guest.log"
+	rm -f "$VM_DIR/console.log" "$VM_DIR/qmp.sock" "$VM_DIR/ctl.in" "$VM_DIR/ctl.out" "$VM_DIR/guest.log" "$VM_DIR/.seq"
 	mkfifo "$VM_DIR/ctl.in" "$VM_DIR/ctl.out"
-	vm_cmdline
+	vm_cmdline || return 1
 	printf '%q ' "${vm_argv[@]}" >"$VM_DIR/qemu.cmd"
 	echo >>"$VM_DIR/qemu.cmd"
 	echo "# qemu: $(cat "$VM_DIR/qemu.cmd")" >>"$VM_DIR/guest.log"
-	trap vm_kill EXIT
+	vm_trap_exit
 	# A write to the control FIFO after QEMU died must fail, not kill us.
-	trap '' PIPE
+	# A handler (not '' = ignore) keeps children at the default SIGPIPE.
+	trap : PIPE
 	setpriv --pdeathsig KILL -- timeout -k 5 "$VM_TIMEOUT" \
 		setpriv --pdeathsig KILL -- "${vm_argv[@]}" >"$VM_DIR/qemu.err" 2>&1 &
 	vm_pid=$!
 	# Opening both FIFOs pairs them with QEMU's ends (QEMU opens them O_RDWR).
 	exec {vm_in}>"$VM_DIR/ctl.in" {vm_out}<"$VM_DIR/ctl.out"
 	vm_wait_ready
+}
+
+# Kill QEMU on exit, then run whatever EXIT trap the caller had set.
+vm_exit_trap() {
+	vm_kill
+	[ -z "$vm_prev_exit_trap" ] || eval "$vm_prev_exit_trap"
+}
+
+vm_trap_exit() {
+	local cur
+	cur=$(trap -p EXIT)
+	case "$cur" in *vm_exit_trap*) return 0 ;; esac
+	vm_prev_exit_trap=
+	if [ -n "$cur" ]; then
+		cur=${cur#trap -- }
+		eval "vm_prev_exit_trap=${cur% EXIT}"
+	fi
+	trap vm_exit_trap EXIT
 }
 
 # Wait for the guest's init to announce itself (after boot or a reset).
@@ -137,25 +173,44 @@ vm_wait_ready() {
 }
 
 # Run one shell command in the guest. Output goes to stdout and guest.log.
+# Each request carries an id; the guest echoes "@@bench-start ID" before
+# running it and "@@bench-rc ID STATUS" after, so output or a status that
+# arrives late from an earlier, timed-out request is logged and dropped,
+# never taken as this command's. The guest kills the command after SECS.
 vm_run() {
-	local cmd=$1 limit=${2:-300} line deadline
+	local cmd=$1 limit=${2:-300} line deadline id started=0 rc
 	[ -n "$vm_pid" ] || vm_die "no guest running" || return 255
-	printf '%s' "$cmd" | base64 -w0 >&"$vm_in"
-	echo >&"$vm_in"
-	echo "\$ $cmd" >>"$VM_DIR/guest.log"
+	# vm_run often runs in $(...), so the counter lives in a file.
+	id=$(($(cat "$VM_DIR/.seq" 2>/dev/null || echo 0) + 1))
+	echo "$id" >"$VM_DIR/.seq"
+	echo "\$ [$id] $cmd" >>"$VM_DIR/guest.log"
+	{ printf '%s %s %s\n' "$id" "$limit" "$(printf '%s' "$cmd" | base64 -w0)" >&"$vm_in"; } 2>/dev/null ||
+		{ vm_die "cannot send '$cmd' to the guest (QEMU gone?); console: $VM_DIR/console.log"; return 255; }
 	deadline=$((SECONDS + limit))
 	while :; do
 		if IFS= read -r -t 1 -u "$vm_out" line; then
 			case "$line" in
-			"@@bench-rc "*)
-				line=${line#@@bench-rc }
-				echo "# rc $line" >>"$VM_DIR/guest.log"
-				[ "$line" = 0 ] || echo "# guest command failed (status $line): $cmd" >&2
-				return "$line"
+			"@@bench-start $id")
+				started=1
+				continue
+				;;
+			"@@bench-rc $id "*)
+				rc=${line##* }
+				echo "# rc $rc" >>"$VM_DIR/guest.log"
+				[ "$rc" = 0 ] || echo "# guest command failed (status $rc): $cmd" >&2
+				return "$rc"
+				;;
+			"@@bench-"*)
+				echo "# dropped (earlier request): $line" >>"$VM_DIR/guest.log"
+				continue
 				;;
 			esac
-			printf '%s\n' "$line"
-			printf '%s\n' "$line" >>"$VM_DIR/guest.log"
+			if [ "$started" = 1 ]; then
+				printf '%s\n' "$line"
+				printf '%s\n' "$line" >>"$VM_DIR/guest.log"
+			else
+				printf '# dropped (earlier request): %s\n' "$line" >>"$VM_DIR/guest.log"
+			fi
 			continue
 		fi
 		if ! kill -0 "$vm_pid" 2>/dev/null; then
@@ -163,10 +218,18 @@ vm_run() {
 			return 255
 		fi
 		if [ "$SECONDS" -ge "$deadline" ]; then
-			vm_die "'$cmd' did not finish within ${limit}s"
+			vm_die "'$cmd' did not finish within ${limit}s (killed in the guest)"
 			return 254
 		fi
 	done
+}
+
+# Guest probes shared by tests, bench and demo.
+vm_memtotal_kb() { vm_run "awk '/^MemTotal:/ {print \$2}' /proc/meminfo"; }
+
+vm_online_blocks() {
+	vm_run 'n=0; for s in /sys/devices/system/memory/memory*/state; do
+		[ "$(cat $s)" = online ] && n=$((n + 1)); done; echo $n'
 }
 
 vmem() { "$VMEMCTL" -s "$VM_DIR/qmp.sock" "$@"; }
@@ -212,6 +275,11 @@ VM_SPLAT_IGNORE=${VM_SPLAT_IGNORE:-}
 
 vm_scan_console() {
 	local log=${1:-$VM_DIR/console.log} hits
+	# No console means nothing was checked: that is a failure, not "clean".
+	if [ ! -s "$log" ]; then
+		echo "console log $log is missing or empty (QEMU never wrote its serial output)"
+		return 1
+	fi
 	hits=$(grep -E "$VM_SPLAT" "$log" | tr -d '\r') || return 0
 	[ -z "$VM_SPLAT_IGNORE" ] || hits=$(grep -Ev "$VM_SPLAT_IGNORE" <<<"$hits") || return 0
 	head -n 20 <<<"$hits"

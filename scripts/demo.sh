@@ -20,11 +20,7 @@ t0=$SECONDS
 vm_start
 echo "demo: guest up in $((SECONDS - t0)) s"
 
-probe() {
-	vm_run 'awk "/^MemTotal:/ {print \$2}" /proc/meminfo
-		n=0; for s in /sys/devices/system/memory/memory*/state; do
-		[ "$(cat $s)" = online ] && n=$((n + 1)); done; echo $n' | paste -sd' '
-}
+probe() { echo "$(vm_memtotal_kb) $(vm_online_blocks)"; }
 
 plugged() { echo "$(($(vmem get size) >> 20))M"; }
 

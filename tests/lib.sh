@@ -2,6 +2,17 @@
 # Shared by the host-driven scenarios: TAP output and guest probes.
 # A scenario sets its plan, boots one guest with vm_start, reports each
 # check exactly once, and ends with scenario_end (console scan + stop).
+#
+# Writing a scenario (tests/NAME.sh; helper files must be named lib*.sh):
+#   - a header line "# timeout: QUICK [FULL]" (seconds) sets its limit in
+#     tests/run.sh (default 900, FULL 3 x QUICK); keep it generous but
+#     well under CI's budget;
+#   - results: tap_ok/tap_run/tap_eq/tap_skip/tap_todo/diag, or the same
+#     under the kselftest ktap_helpers.sh names (ktap_test_pass,
+#     ktap_test_fail, ktap_test_skip, ktap_test_xfail, ktap_test_result,
+#     ktap_print_msg, ktap_exit_fail_msg), which are aliases below;
+#   - an expected failure is "not ok N - ... # TODO reason" (tap_todo /
+#     ktap_test_xfail): TAP::Parser and prove count it as todo, not failed.
 
 # shellcheck source=host/vm.sh
 . host/vm.sh
@@ -58,6 +69,17 @@ tap_skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1 # SKIP $2"; }
 tap_todo() { tap_n=$((tap_n + 1)); echo "not ok $tap_n - $1 # TODO $2"; }
 diag() { echo "# $*"; }
 
+# kselftest ktap_helpers.sh names for the same results. An expected
+# failure is written as a TAP TODO (which prove and TAP::Parser know)
+# rather than KTAP's "ok ... # XFAIL" (which they would read as a pass).
+ktap_test_pass() { tap_ok 0 "$1"; }
+ktap_test_fail() { local d=$1; shift; tap_ok 1 "$d" "$@"; }
+ktap_test_skip() { tap_skip "$1" "${2:-}"; }
+ktap_test_xfail() { tap_todo "$1" "${2:-expected failure}"; }
+ktap_test_result() { tap_run "$@"; }
+ktap_print_msg() { diag "$@"; }
+ktap_exit_fail_msg() { scenario_bail "$@"; }
+
 # A failed boot fails every remaining test of the plan.
 scenario_bail() {
 	echo "Bail out! $*"
@@ -99,12 +121,8 @@ tap_write_fails() {
 
 # Guest probes ---------------------------------------------------------------
 
-guest_memtotal_kb() { vm_run "awk '/^MemTotal:/ {print \$2}' /proc/meminfo"; }
-
-guest_online_blocks() {
-	vm_run 'n=0; for s in /sys/devices/system/memory/memory*/state; do
-		[ "$(cat $s)" = online ] && n=$((n + 1)); done; echo $n'
-}
+guest_memtotal_kb() { vm_memtotal_kb; }
+guest_online_blocks() { vm_online_blocks; }
 
 guest_block_bytes() { vm_run 'echo $((0x$(cat /sys/devices/system/memory/block_size_bytes)))'; }
 
@@ -122,14 +140,8 @@ guest_wait_value() {   # guest_wait_value WANT SECS PROBE...
 	echo "$v"
 }
 
-# Parse a size such as 1G or 512M into bytes.
-bytes() {
-	case "$1" in
-	*G) echo $((${1%G} << 30)) ;;
-	*M) echo $((${1%M} << 20)) ;;
-	*) echo "$1" ;;
-	esac
-}
+# Parse a size such as 1G or 512M into bytes (host/vm.sh vm_bytes).
+bytes() { vm_bytes "$1"; }
 
 # The first virtio-mem memory block that is online and partially plugged
 # (some but not all pages fake-offline): prints "N OFFLINE_PAGES ZONE".
