@@ -1,29 +1,56 @@
 # Entry points of the PageOffline series bench. The work is done by the
 # scripts in scripts/, host/, guest/, tests/ and bench/; this file only
-# wires them together.
-#
-#   make run      build what is missing, boot the series kernel, walk a resize
-#   make check    run every test scenario (TAP), print "N passed, N failed"
-#   make bench    series vs base benchmark, writes bench/results.md
-#   make tree     (re)create build/linux: Linux 7.3 base + patches/
-#   make export   write build/linux base..HEAD back to patches/
-#
-# KERNEL=series|base picks the kernel, CONFIG=guest|debug its config.
+# wires them together. 'make' (or 'make help') lists the targets and the
+# variables; nothing is built or installed until a target asks for it.
 
 SHELL := /bin/bash
+.DEFAULT_GOAL := help
+# The steps share build/ and apt; run them one at a time even under -j.
+.NOTPARALLEL:
+
 KERNEL ?= series
-# CONFIG defaults to guest for run/bench and debug for check.
+# CONFIG defaults to guest for run/shell/bench and debug for check.
 CFG = $(or $(CONFIG),guest)
 KBUILD = build/kbuild/$(KERNEL)-$(CFG)
 BZIMAGE = $(KBUILD)/arch/x86/boot/bzImage
 INITRD = build/initramfs/$(KERNEL)-$(CFG).cpio.gz
 
-.PHONY: all deps tree export prefixes kernel host guest selftests initramfs run check \
-	check-full check-breaks bench lint lint-series clean
+.PHONY: help all args deps tree export prefixes kernel host guest selftests initramfs run shell \
+	check check-full check-breaks bench soak lint lint-series clean
 
-all: run
+help:
+	@echo "PageOffline series bench. Targets:"
+	@echo "  make run          boot the series kernel and walk a resize 0 -> 2G -> 512M -> 3G -> 0 (ARGS=--keep: leave it up)"
+	@echo "  make shell        boot a guest with a virtio-mem device and get a shell prompt in it, plus vmemctl"
+	@echo "  make check        every test scenario on the series kernel, debug config (TESTS=\"smoke unbind\": a subset)"
+	@echo "  make check-full   the same with the long repetitions"
+	@echo "  make bench        base vs series benchmark (about 1 h), writes bench/results.md"
+	@echo "  make soak         long random resize/offline/online run with PFN walkers (on demand; SOAK_RESIZES=...)"
+	@echo "  make kernel       only build the kernel (build/kbuild/KERNEL-CONFIG/)"
+	@echo "  make tree         (re)create build/linux: base + patches/ (refuses to drop unexported work; backs up)"
+	@echo "  make export       write build/linux base..HEAD back to patches/"
+	@echo "  make prefixes     build every prefix of the series"
+	@echo "  make lint-series  checkpatch, W=1 and sparse on the series"
+	@echo "  make check-breaks break the series hunk by hunk and require the scenarios to fail (about 1 h)"
+	@echo "  make lint         shellcheck the harness"
+	@echo "  make deps         install the Debian packages the bench needs"
+	@echo "  make clean        remove build products (keeps build/linux, build/base and build/backup)"
+	@echo "Variables:"
+	@echo "  KERNEL=series|base   kernel to build and boot (default series)"
+	@echo "  CONFIG=guest|debug   kernel config (default: debug for check, guest otherwise)"
+	@echo "  TESTS=\"a b\"          scenarios for make check: $$(tests/run.sh --list | paste -sd' ')"
+	@echo "  BREAKS=\"a b\"         breaks for make check-breaks (tests/breaks/*.diff)"
+	@echo "  more (VM_*, BENCH_*, CHECK_*, SOAK_*, STORM_SEED, JOBS): README.md, 'Environment variables'"
+	@source scripts/base.env && echo "Base kernel: $$BASE_PKG $$BASE_VERSION (scripts/base.env)"
 
-deps:
+all: help
+
+# Bad variables are refused here, before apt, a download or a build.
+args:
+	@KERNEL='$(KERNEL)' CONFIG='$(CONFIG)' TESTS='$(TESTS)' BREAKS='$(BREAKS)' \
+		scripts/check-args.sh "$(firstword $(MAKECMDGOALS))"
+
+deps: args
 	@scripts/deps.sh
 
 build/linux/.git:
@@ -49,39 +76,50 @@ host: deps
 guest: deps
 	@$(MAKE) -s -C guest
 
-selftests: deps build/linux/.git
+# After the kernel: building the base kernel creates build/linux-base.
+selftests: deps build/linux/.git kernel
 	@scripts/build-selftests.sh $(KERNEL)
 
 initramfs: kernel guest selftests
 	@scripts/initramfs.sh $(KBUILD) $(INITRD) build/selftests/$(KERNEL)
 
 run: CFG = $(or $(CONFIG),guest)
-run: host initramfs
+run: args host initramfs
 	@BENCH_KERNEL=$(BZIMAGE) BENCH_INITRD=$(INITRD) scripts/demo.sh $(ARGS)
 
+shell: CFG = $(or $(CONFIG),guest)
+shell: args host initramfs
+	@BENCH_KERNEL=$(BZIMAGE) BENCH_INITRD=$(INITRD) scripts/shell.sh
+
 check: CFG = $(or $(CONFIG),debug)
-check: host initramfs
+check: args host initramfs
 	@BENCH_KERNEL=$(BZIMAGE) BENCH_INITRD=$(INITRD) BENCH_LOGS=build/logs/$(KERNEL)-$(CFG) \
-		BENCH_QUICK=1 tests/run.sh $(TESTS)
+		CHECK_KERNEL_LABEL=$(KERNEL) BENCH_QUICK=1 tests/run.sh $(TESTS)
 
 check-full: CFG = $(or $(CONFIG),debug)
-check-full: host initramfs
+check-full: args host initramfs
 	@BENCH_KERNEL=$(BZIMAGE) BENCH_INITRD=$(INITRD) BENCH_LOGS=build/logs/$(KERNEL)-$(CFG) \
-		BENCH_QUICK=0 tests/run.sh $(TESTS)
+		CHECK_KERNEL_LABEL=$(KERNEL) BENCH_QUICK=0 tests/run.sh $(TESTS)
 
 # Both kernels with the same non-debug config, then the interleaved runs.
-bench: host
+bench: args host
 	@$(MAKE) -s initramfs KERNEL=base CONFIG=guest
 	@$(MAKE) -s initramfs KERNEL=series CONFIG=guest
 	@bench/run.sh
+
+# Soak: long random run on the debug kernel (not part of check or CI).
+soak: CFG = $(or $(CONFIG),debug)
+soak: args host initramfs
+	@BENCH_KERNEL=$(BZIMAGE) BENCH_INITRD=$(INITRD) CHECK_KERNEL_LABEL=$(KERNEL) \
+		SOAK_LOGS=build/logs/soak-$(KERNEL)-$(CFG) scripts/soak.sh
 
 # Break the series hunk by hunk (tests/breaks/) and check that the tests
 # notice; BREAKS="name ..." for a subset. Slow (about an hour).
 check-breaks: deps build/linux/.git
 	@scripts/check-breaks.sh $(BREAKS)
 
-lint:
-	@shellcheck -x scripts/*.sh tests/*.sh host/*.sh bench/*.sh guest/init
+lint: deps
+	@shellcheck -x scripts/*.sh tests/*.sh host/*.sh bench/*.sh guest/init .ci/run
 
 # checkpatch, W=1 and sparse on the series (needs both guest kernels).
 lint-series: deps build/linux/.git

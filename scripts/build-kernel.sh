@@ -66,13 +66,39 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$out/.fragments" 2>/dev/null)" != "$sum"
 	echo "$sum" >"$out/.fragments"
 fi
 
-echo "build-kernel: building $kernel-$config in $out (-j$jobs)"
+echo "build-kernel: building $kernel-$config in $out (-j$jobs; log: $out/build.log)"
 start=$(date +%s)
-if ! make -s -C "$src" O="$out" CC="$cc" -j"$jobs" bzImage modules >"$out/build.log" 2>&1; then
+# Progress: elapsed time and objects built so far (kbuild's quiet lines in
+# build.log), on one line every 5 s on a terminal, every 15 s otherwise.
+# The count of the last full build is shown as the expected total.
+progress() {
+	local n total every=15 t
+	total=$(cat "$out/.objects" 2>/dev/null || true)
+	[ -t 1 ] && every=5
+	while sleep "$every"; do
+		n=$(grep -c '^  [A-Z]' "$out/build.log" 2>/dev/null || true)
+		t=$(($(date +%s) - start))
+		printf 'build-kernel: %dm%02ds, %s objects built%s' $((t / 60)) $((t % 60)) "${n:-0}" "${total:+ (last full build: $total)}"
+		if [ -t 1 ]; then printf '\r'; else printf '\n'; fi
+	done
+}
+progress &
+progress_pid=$!
+trap 'kill "$progress_pid" 2>/dev/null || true' EXIT
+rc=0
+make -C "$src" O="$out" CC="$cc" -j"$jobs" bzImage modules >"$out/build.log" 2>&1 || rc=$?
+kill "$progress_pid" 2>/dev/null || true
+wait "$progress_pid" 2>/dev/null || true
+[ ! -t 1 ] || printf '\n'
+if [ "$rc" -ne 0 ]; then
 	grep -E 'error|Error' "$out/build.log" | head -20 >&2
-	echo "build-kernel: build failed; full log in $out/build.log" >&2
+	echo "build-kernel: build failed; last lines of $out/build.log:" >&2
+	tail -n 30 "$out/build.log" >&2
 	exit 1
 fi
+n=$(grep -c '^  [A-Z]' "$out/build.log" || true)
+# Only a build from scratch gives a useful total for the next one.
+[ "${n:-0}" -lt 1000 ] || echo "$n" >"$out/.objects"
 grep -E 'warning:' "$out/build.log" | head -5 >&2 || true
 rm -rf "$out/modinst"
 make -s -C "$src" O="$out" INSTALL_MOD_PATH="$out/modinst" modules_install >/dev/null
