@@ -7,6 +7,8 @@
 #   vm_stop             power off (killing QEMU if it does not stop)
 #   vm_scan_console     print kernel splats from the console; 1 if any, or
 #                       if the console log is missing or empty
+#   vm_stop_report WHO  vm_stop, then print "WHO: console clean" or the splats;
+#                       1 if any
 #   vm_bytes SIZE       1G, 512M, 4096K, 1T or plain bytes -> bytes
 #   vm_memtotal_kb      the guest's MemTotal (kB)
 #   vm_online_blocks    the number of online memory blocks in the guest
@@ -251,6 +253,18 @@ vm_stop() {
 		sleep 0.1
 	done
 	vm_kill
+}
+
+vm_stop_report() {
+	local splats
+	vm_stop
+	if splats=$(vm_scan_console "$VM_DIR/console.log"); then
+		echo "$1: console clean"
+	else
+		echo "$1: kernel splats on the console ($VM_DIR/console.log):" >&2
+		echo "$splats" >&2
+		return 1
+	fi
 }
 
 vm_kill() {

@@ -41,11 +41,4 @@ if [ "$keep" = 1 ]; then
 	echo "demo: press Enter to power it off"
 	read -r _ || true
 fi
-vm_stop
-if splats=$(vm_scan_console "$VM_DIR/console.log"); then
-	echo "demo: console clean"
-else
-	echo "demo: kernel splats on the console:" >&2
-	echo "$splats" >&2
-	exit 1
-fi
+vm_stop_report demo || exit 1

@@ -56,10 +56,4 @@ exit \$rc"
 	cwd=$(vm_run 'cat /tmp/.shell-cwd' 2>/dev/null || echo /)
 done
 echo "shell: powering off"
-vm_stop
-if splats=$(vm_scan_console "$VM_DIR/console.log"); then
-	echo "shell: console clean"
-else
-	echo "shell: kernel splats on the console ($VM_DIR/console.log):" >&2
-	echo "$splats" >&2
-fi
+vm_stop_report shell || true
