@@ -47,8 +47,9 @@ done
 	echo
 	for m in "${modes[@]}"; do
 		d=build/bench/icount/${m//[:=\/]/-}
-		awk -F, -v m="$m" 'NR > 1 && $3 == "s" { print m "|" $1 "|" $2 "|" $6 }' "$d/runs.csv"
-	done | awk -F'|' -v modes="${modes[*]}" '
+		awk -F, -v m="$m" 'NR > 1 && $3 == "s" && ($7 == "" || $7 == "ok") { print m "|" $1 "|" $2 "|" $6 }' "$d/runs.csv"
+	done | awk -F'|' -v modes="${modes[*]}" -f bench/stats.awk -f /dev/fd/3 3<<'EOF'
+
 	{
 		key = $2 "|" $3
 		if (!(key in seen)) { seen[key] = 1; order[++n] = key }
@@ -62,13 +63,13 @@ done
 				k = order[i] SUBSEP ms[j]; m = c[k]
 				if (!m) { line = line " n/a |"; continue }
 				for (a = 1; a <= m; a++) x[a] = v[k, a]
-				for (a = 2; a <= m; a++) for (b = a; b > 1 && x[b - 1] > x[b]; b--) { t = x[b]; x[b] = x[b - 1]; x[b - 1] = t }
-				med = m % 2 ? x[(m + 1) / 2] : (x[m / 2] + x[m / 2 + 1]) / 2
+				split(stats(x, m), st, " "); med = st[1]
 				mean = s[k] / m; var = q[k] / m - mean * mean; if (var < 0) var = 0
 				line = line sprintf(" %.3f s, CV %.0f%%, range %.0f%% |", med, 100 * sqrt(var) / mean, 100 * (x[m] - x[1]) / med)
 			}
 			print line
 		}
-	}'
+	}
+EOF
 } >bench/icount.md
 echo "icount: wrote bench/icount.md ($((SECONDS - start)) s)"

@@ -3,7 +3,9 @@
 # inside the guest (hptime) and from the host (vmemctl), record results.
 #
 # Results are rows of $BENCH_OUT/runs.csv:
-#   scenario,metric,unit,kernel,rep,value
+#   scenario,metric,unit,kernel,rep,value,status
+# status is "ok", or "unfinished" for a resize that did not reach its
+# target (bench/report.sh leaves those out of the medians and counts them).
 # MemTotal time series go to $BENCH_OUT/series/SCENARIO.METRIC.KERNEL.REP.dat
 # ("seconds-since-request MemTotal-kB" per line).
 
@@ -86,9 +88,9 @@ bench_end() {
 	fi
 }
 
-# bench_record METRIC UNIT VALUE: one result of the current run.
+# bench_record METRIC UNIT VALUE [STATUS]: one result of the current run.
 bench_record() {
-	echo "$cur_sc,$1,$2,$cur_kernel,$cur_rep,$3" >>"$BENCH_OUT/runs.csv"
+	echo "$cur_sc,$1,$2,$cur_kernel,$cur_rep,$3,${4:-ok}" >>"$BENCH_OUT/runs.csv"
 	bench_line+=" $1=$3"
 }
 
@@ -119,7 +121,7 @@ bench_set_size() {
 # was reached). Sets hp_status (reached/settled/timeout), hp_final_kb,
 # hp_duration, and keeps the MemTotal series.
 bench_resize() {
-	local metric=$1 size=$2 limit=${3:-120} settle=${4:-3} bytes cur mem target out host res
+	local metric=$1 size=$2 limit=${3:-120} settle=${4:-3} bytes cur mem target out host res status=ok
 	bytes=$(bench_bytes "$size")
 	cur=$(vmem get size)
 	mem=$(guest_memtotal)
@@ -143,10 +145,11 @@ bench_resize() {
 	esac
 	mkdir -p "$BENCH_OUT/series"
 	sed -n 's/^series //p' <<<"$out" >"$BENCH_OUT/series/$cur_sc.$metric.$cur_kernel.$cur_rep.dat"
-	if [ "$hp_status" = timeout ]; then
-		echo "bench: $cur_sc $metric: MemTotal did not reach $target kB within ${limit}s (last $hp_final_kb kB)" >&2
+	if [ "$hp_status" != reached ]; then
+		status=unfinished
+		echo "bench: $cur_sc $metric: MemTotal did not reach $target kB within ${limit}s ($hp_status, last $hp_final_kb kB); recorded as unfinished" >&2
 	fi
-	bench_record "$metric" s "$hp_duration"
+	bench_record "$metric" s "$hp_duration" "$status"
 	[ -z "$host" ] || bench_record "$metric-host" s "$host"
 	return 0
 }
@@ -216,10 +219,8 @@ bench_stop_bg() {
 	vm_run "touch /tmp/$1.stop; while kill -0 \$(cat /tmp/$1.pid) 2>/dev/null; do usleep 100000; done; tail -n 1 /tmp/$1.log" 600
 }
 
-# Median, min and max of a column of numbers: prints "MEDIAN MIN MAX N".
+# Median, min and max of a column of numbers: prints "MEDIAN MIN MAX N"
+# (bench/stats.awk).
 bench_stats() {
-	sort -g | awk '{ v[NR] = $1 } END {
-		if (NR == 0) { print "NA NA NA 0"; exit }
-		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		print m, v[1], v[NR], NR }'
+	awk -f bench/stats.awk -f /dev/fd/3 3<<<'{ v[NR] = $1 } END { print stats(v, NR) }'
 }

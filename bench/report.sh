@@ -15,39 +15,44 @@ csv=$out/runs.csv
 meta() { sed -n "s/^$1=//p" "$out/meta.env" | head -n 1; }
 
 # One line per scenario and metric, in the order they were first recorded:
-# scenario metric unit bmed bmin bmax bn smed smin smax sn ratio
-summary=$(awk -F, 'NR > 1 {
+# scenario metric unit bmed bmin bmax bn bunfinished smed smin smax sn
+# sunfinished ratio. Values of unfinished runs (status column, when
+# runs.csv has one) are left out of the medians and counted instead.
+summary=$(awk -F, -f bench/stats.awk -f /dev/fd/3 "$csv" 3<<'EOF'
+NR > 1 {
 	key = $1 SUBSEP $2
 	if (!(key in unit)) { order[++n] = key; unit[key] = $3 }
+	if ($7 != "" && $7 != "ok") { unf[key, $4]++; next }
 	v[key, $4, ++c[key, $4]] = $6
 }
-function stats(key, k,    m, i, j, t, a) {
-	m = c[key, k]
-	if (!m) return "NA NA NA 0"
+function cell(key, k,    m, i, a) {
+	m = c[key, k] + 0
 	for (i = 1; i <= m; i++) a[i] = v[key, k, i] + 0
-	for (i = 2; i <= m; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-	med = m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
-	return med " " a[1] " " a[m] " " m
+	return stats(a, m) " " (unf[key, k] + 0)
 }
 END {
 	for (i = 1; i <= n; i++) {
 		key = order[i]; split(key, p, SUBSEP)
-		b = stats(key, "base"); split(b, bs, " ")
-		s = stats(key, "series"); split(s, ss, " ")
+		b = cell(key, "base"); split(b, bs, " ")
+		s = cell(key, "series"); split(s, ss, " ")
 		r = (bs[4] && ss[4] && bs[1] != 0) ? sprintf("%.3f", ss[1] / bs[1]) : "n/a"
 		print p[1], p[2], unit[key], b, s, r
 	}
-}' "$csv")
+}
+EOF
+)
 
-fmt() {   # fmt MEDIAN MIN MAX N UNIT
-	[ "$4" != 0 ] || { echo "n/a"; return; }
-	case "$5" in
-	s) awk -v m="$1" -v a="$2" -v b="$3" 'BEGIN {
+fmt() {   # fmt MEDIAN MIN MAX N UNFINISHED UNIT: "median [min–max] (n=N)"
+	local n="n=$4"
+	[ "$5" = 0 ] || n="$n, $5 unfinished"
+	[ "$4" != 0 ] || { echo "n/a ($n)"; return; }
+	case "$6" in
+	s) awk -v m="$1" -v a="$2" -v b="$3" -v n="$n" 'BEGIN {
 		u = "s"; f = 1; if (b < 1) { u = "ms"; f = 1000 }
-		printf "%.*f %s [%.*f–%.*f]", (f == 1 ? 3 : 1), m * f, u, (f == 1 ? 3 : 1), a * f, (f == 1 ? 3 : 1), b * f }' ;;
-	n) awk -v m="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%g [%g–%g]", m, a, b }' ;;
-	*) awk -v m="$1" -v a="$2" -v b="$3" -v u="$5" 'BEGIN {
-		printf "%g %s [%g–%g]", m, u, a, b }' ;;
+		printf "%.*f %s [%.*f–%.*f] (%s)", (f == 1 ? 3 : 1), m * f, u, (f == 1 ? 3 : 1), a * f, (f == 1 ? 3 : 1), b * f, n }' ;;
+	n) awk -v m="$1" -v a="$2" -v b="$3" -v n="$n" 'BEGIN { printf "%g [%g–%g] (%s)", m, a, b, n }' ;;
+	*) awk -v m="$1" -v a="$2" -v b="$3" -v u="$6" -v n="$n" 'BEGIN {
+		printf "%g %s [%g–%g] (%s)", m, u, a, b, n }' ;;
 	esac
 }
 
@@ -55,7 +60,7 @@ fmt() {   # fmt MEDIAN MIN MAX N UNIT
 plot_data=$out/time-vs-size.dat
 awk '$1 ~ /^idle-(sbm|bbm)$/ && $2 ~ /^(plug|unplug)-[0-9]+G$/ {
 	split($2, p, "-"); size = p[2]; sub(/G$/, "", size)
-	print $1, p[1], size, $4, $5, $6, $8, $9, $10 }' <<<"$summary" | sort -k1,1 -k2,2 -k3,3n >"$plot_data"
+	print $1, p[1], size, $4, $5, $6, $9, $10, $11 }' <<<"$summary" | sort -k1,1 -k2,2 -k3,3n >"$plot_data"
 
 term="pngcairo size 900,600 font 'sans,10'"
 gnuplot -e 'set terminal pngcairo' >/dev/null 2>&1 || term="png size 900,600"
@@ -140,14 +145,17 @@ elapsed=$(meta elapsed)
 	echo
 	echo "## Results"
 	echo
-	echo "Median [min–max] over the repetitions; ratio = series median / base median"
-	echo "(below 1: the series is faster or smaller). Times without a suffix are"
-	echo "guest-side (hptime, see below); \`-host\` is the host's view."
+	echo "Median [min–max] over the repetitions that finished, and their number n;"
+	echo "runs whose resize did not reach its target are left out and counted as"
+	echo "unfinished, and failed runs are missing (n < $(meta reps))."
+	echo "Ratio = series median / base median (below 1: the series is faster or"
+	echo "smaller). Times without a suffix are guest-side (hptime, see below);"
+	echo "\`-host\` is the host's view."
 	echo
 	echo "| scenario | metric | base median [min–max] | series median [min–max] | series/base |"
 	echo "| --- | --- | --- | --- | --- |"
-	while read -r sc metric unit bm ba bb bn sm sa sb sn ratio; do
-		echo "| $sc | $metric | $(fmt "$bm" "$ba" "$bb" "$bn" "$unit") | $(fmt "$sm" "$sa" "$sb" "$sn" "$unit") | $ratio |"
+	while read -r sc metric unit bm ba bb bn bu sm sa sb sn su ratio; do
+		echo "| $sc | $metric | $(fmt "$bm" "$ba" "$bb" "$bn" "$bu" "$unit") | $(fmt "$sm" "$sa" "$sb" "$sn" "$su" "$unit") | $ratio |"
 	done <<<"$summary"
 	echo
 	if [ "$have_plot1" = 1 ]; then
@@ -158,9 +166,21 @@ elapsed=$(meta elapsed)
 		echo "![guest MemTotal during a $big unplug](memtotal-unplug.png)"
 		echo
 	fi
-	# What the numbers mean: written by hand for a run, kept across runs.
+	# What the numbers mean: written by hand for one run. Copied only when
+	# it names this run's date; otherwise it would read as a comment on
+	# numbers it never saw.
 	if [ -f bench/reading.md ]; then
-		sed 's/^# /## /' bench/reading.md
+		notes_for=$(sed -n 's/^<!-- run: \(.*\) -->$/\1/p' bench/reading.md | head -n 1)
+		if [ -n "$notes_for" ] && [ "$notes_for" = "$(meta date)" ]; then
+			sed -e '/^<!-- run: /d' -e 's/^# /## /' bench/reading.md
+		else
+			echo "## Reading this run"
+			echo
+			echo "No notes for this run yet. bench/reading.md was written by hand for the"
+			echo "run of ${notes_for:-an unknown date} and is stale here: it is not copied"
+			echo "under these numbers. Write new notes and put \`<!-- run: $(meta date) -->\`"
+			echo "at their top."
+		fi
 		echo
 	fi
 	cat bench/method.md

@@ -57,7 +57,7 @@ echo "bench: estimated run time $((est / 60)) min $((est % 60)) s"
 mkdir -p "$BENCH_OUT"
 rm -rf "$BENCH_OUT/series" "$BENCH_OUT/logs"
 [ ! -f "$BENCH_OUT/runs.csv" ] || mv "$BENCH_OUT/runs.csv" "$BENCH_OUT/runs.prev.csv"
-echo "scenario,metric,unit,kernel,rep,value" >"$BENCH_OUT/runs.csv"
+echo "scenario,metric,unit,kernel,rep,value,status" >"$BENCH_OUT/runs.csv"
 : >"$BENCH_OUT/failed.csv"
 : >"$BENCH_OUT/splats.csv"
 {
