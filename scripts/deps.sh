@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Install the Debian packages the bench needs. Idempotent: a stamp records the
-# package list, so a rerun with the same list does nothing.
+# Install the Debian packages the bench needs. Idempotent: asks dpkg which
+# are missing (under a second) and installs only those.
 set -euo pipefail
 
 stamp=${1:-build/.deps-stamp}
 pkgs=(
 	qemu-system-x86   # boots the guest (TCG here, KVM where it works)
 	busybox-static    # the guest userland
-	flex bison bc libelf-dev libssl-dev cpio perl make gcc  # kernel build
+	flex bison bc libelf-dev libssl-dev cpio perl make gcc libc6-dev  # kernel build
 	libjson-c-dev pkg-config  # the QMP client
 	libnuma-dev       # static mm selftests (migration)
 	dpkg-dev ca-certificates  # fetching linux-source with apt-get download
@@ -18,10 +18,6 @@ pkgs=(
 )
 
 want=$(printf '%s\n' "${pkgs[@]}" | sort)
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
-	exit 0
-fi
-
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
@@ -30,11 +26,18 @@ done
 
 if [ "${#missing[@]}" -gt 0 ]; then
 	sudo=()
-	[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+	if [ "$(id -u)" -ne 0 ]; then
+		if ! command -v sudo >/dev/null; then
+			echo "deps: missing packages: ${missing[*]}" >&2
+			echo "deps: not root and no sudo; install them as root (apt-get install ${missing[*]}) and rerun" >&2
+			exit 1
+		fi
+		sudo=(sudo)
+	fi
 	echo "deps: installing ${missing[*]} (needed to build and boot the kernel, and to drive QEMU)"
 	export DEBIAN_FRONTEND=noninteractive
 	"${sudo[@]}" apt-get update -q ||
-		{ echo "deps: apt-get update failed; check that the Debian archive is reachable" >&2; exit 1; }
+		{ echo "deps: '${sudo[*]}${sudo[*]:+ }apt-get update' failed: no permission (sudo refused?) or the Debian archive is not reachable" >&2; exit 1; }
 	"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" ||
 		{ echo "deps: apt-get install ${missing[*]} failed; install them by hand and rerun" >&2; exit 1; }
 fi
