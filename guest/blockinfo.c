@@ -6,7 +6,12 @@
  *
  *   blockinfo            one line per virtio-mem memory block:
  *                        memoryN STATE ZONE offline=PAGES pages=PAGES
+ *                        dirty=PAGES first=PFN
  *   blockinfo N          the same line for memory block N only
+ *
+ * dirty= counts the PageOffline pages that also show KPF_DIRTY (the base
+ * kernel's virtio-mem marks never-onlined pages with PG_dirty; the series
+ * does not), first= is the first PageOffline PFN of the block (hex, or -).
  *
  * virtio-mem memory shows up in /proc/iomem as "System RAM (virtio_mem)".
  * Blocks are listed even when offline (then their memmap may be stale, and
@@ -22,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#define KPF_DIRTY	4
 #define KPF_OFFLINE	23
 #define MEMDIR		"/sys/devices/system/memory"
 
@@ -43,11 +49,19 @@ static int read_line(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-static long count_offline(int kpf, uint64_t pfn, uint64_t nr)
+struct offline_info {
+	long offline;		/* KPF_OFFLINE pages */
+	long dirty;		/* ... of them with KPF_DIRTY */
+	uint64_t first;		/* first KPF_OFFLINE pfn, or UINT64_MAX */
+};
+
+static int count_offline(int kpf, uint64_t pfn, uint64_t nr,
+			 struct offline_info *info)
 {
 	uint64_t flags[512];
-	long count = 0;
 
+	info->offline = info->dirty = 0;
+	info->first = UINT64_MAX;
 	while (nr) {
 		size_t n = nr < 512 ? nr : 512, i;
 		ssize_t got = pread(kpf, flags, n * 8, pfn * 8);
@@ -57,19 +71,26 @@ static long count_offline(int kpf, uint64_t pfn, uint64_t nr)
 				pfn, got < 0 ? strerror(errno) : "short read");
 			return -1;
 		}
-		for (i = 0; i < n; i++)
-			count += (flags[i] >> KPF_OFFLINE) & 1;
+		for (i = 0; i < n; i++) {
+			if (!((flags[i] >> KPF_OFFLINE) & 1))
+				continue;
+			if (info->first == UINT64_MAX)
+				info->first = pfn + i;
+			info->offline++;
+			info->dirty += (flags[i] >> KPF_DIRTY) & 1;
+		}
 		pfn += n;
 		nr -= n;
 	}
-	return count;
+	return 0;
 }
 
 static int show_block(int kpf, uint64_t nr)
 {
 	char path[128], state[32], zones[64] = "-";
 	uint64_t pages = block_bytes / 4096;
-	long offline = 0;
+	struct offline_info info = { 0, 0, UINT64_MAX };
+	char first[32] = "-";
 
 	snprintf(path, sizeof(path), MEMDIR "/memory%" PRIu64 "/state", nr);
 	if (read_line(path, state, sizeof(state)))
@@ -78,12 +99,13 @@ static int show_block(int kpf, uint64_t nr)
 		snprintf(path, sizeof(path), MEMDIR "/memory%" PRIu64 "/valid_zones", nr);
 		if (read_line(path, zones, sizeof(zones)))
 			return -1;
-		offline = count_offline(kpf, nr * pages, pages);
-		if (offline < 0)
+		if (count_offline(kpf, nr * pages, pages, &info))
 			return -1;
 	}
-	printf("memory%" PRIu64 " %s %s offline=%ld pages=%" PRIu64 "\n",
-	       nr, state, zones, offline, pages);
+	if (info.first != UINT64_MAX)
+		snprintf(first, sizeof(first), "%#" PRIx64, info.first);
+	printf("memory%" PRIu64 " %s %s offline=%ld pages=%" PRIu64 " dirty=%ld first=%s\n",
+	       nr, state, zones, info.offline, pages, info.dirty, first);
 	return 0;
 }
 

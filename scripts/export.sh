@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Write base..HEAD of build/linux back to patches/ and refresh patches/series.
 # The cover letter (patches/0000-cover-letter.patch) keeps its prose; its
-# patch count, shortlog and diffstat are regenerated.
+# patch count, shortlog and diffstat are regenerated. The revision ("v2")
+# comes from the cover letter's subject; git notes on the commits (testing
+# notes) go below the "---" of each patch, where scripts/restore-notes.sh
+# finds them again when make tree re-applies the series.
 set -euo pipefail
 
 tree=${TREE:-build/linux}
@@ -13,10 +16,14 @@ if [ -n "$(git -C "$tree" status --porcelain --untracked-files=no)" ]; then
 	exit 1
 fi
 
+cover=patches/0000-cover-letter.patch
+rev=$(sed -n 's/^Subject: \[PATCH \(v[0-9]*\) *0\/.*/\1/p' "$cover" 2>/dev/null | head -n 1)
+prefix="PATCH${rev:+ $rev}"
+
 mkdir -p patches
 find patches -name '[0-9][0-9][0-9][0-9]-*.patch' ! -name '0000-cover-letter.patch' -delete
-git -C "$tree" format-patch -q --no-signature --zero-commit --no-numbered \
-	-o "$PWD/patches" base..HEAD >/dev/null
+git -C "$tree" format-patch -q --no-signature --zero-commit --numbered --notes \
+	--subject-prefix="$prefix" -o "$PWD/patches" base..HEAD >/dev/null
 # --zero-commit keeps diffs stable; format-patch also names files by subject.
 for p in patches/[0-9][0-9][0-9][0-9]-*.patch; do
 	[ -f "$p" ] && [ "${p##*/}" != 0000-cover-letter.patch ] && echo "${p##*/}"
@@ -25,12 +32,11 @@ echo "export: $(wc -l <patches/series) patch(es) written to patches/"
 
 # Cover letter: prose up to the shortlog ("Author (N):"), then a fresh
 # shortlog and diffstat, then everything from the base paragraph on.
-cover=patches/0000-cover-letter.patch
 if [ -f "$cover" ]; then
 	n=$(wc -l <patches/series)
 	{
 		awk '/^[^ ].* \([0-9]+\):$/ { exit } { print }' "$cover" |
-			sed -E "s|^Subject: \[PATCH 0/[0-9]+\]|Subject: [PATCH 0/$n]|"
+			sed -E "s|^Subject: \[PATCH( v[0-9]+)? 0/[0-9]+\]|Subject: [$prefix 0/$n]|"
 		# What format-patch --cover-letter would write there.
 		git -C "$tree" format-patch -q --cover-letter --no-signature --stdout base..HEAD |
 			awk '/^\*\*\* BLURB HERE \*\*\*$/ { p = 1; next } /^From / { p = 0 } p' |

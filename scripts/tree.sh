@@ -119,4 +119,6 @@ while read -r p; do
 	fi
 	echo "tree: applied $p"
 done <"$series"
+# git am drops the testing notes below each patch's "---"; put them back.
+scripts/restore-notes.sh "$tree"
 echo "tree: $tree is base $ver plus $(git -C "$tree" rev-list --count base..HEAD) patch(es)"

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Attach the testing notes of each patch in patches/ (the "Notes:" block
+# that make export writes below the "---") to its commit in build/linux
+# again, as git notes, so that the next make export keeps them. git am
+# drops everything below the "---", hence this step after make tree.
+#   restore-notes.sh [TREE]
+set -euo pipefail
+
+tree=${1:-build/linux}
+mapfile -t commits < <(git -C "$tree" rev-list --reverse base..HEAD)
+mapfile -t names < <(grep -v '^\s*\(#\|$\)' patches/series)
+if [ "${#commits[@]}" -ne "${#names[@]}" ]; then
+	echo "restore-notes: $tree has ${#commits[@]} commit(s) on base, patches/series lists ${#names[@]}; notes not restored" >&2
+	exit 1
+fi
+n=0
+for i in "${!names[@]}"; do
+	# The indented lines after "Notes:", up to the diffstat.
+	note=$(awk '/^---$/ { cut = 1; next }
+		cut && /^Notes:$/ { on = 1; next }
+		on && /^    / { sub(/^    /, ""); print; next }
+		on && /^$/ { print; next }
+		on { exit }' "patches/${names[$i]}" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}')
+	[ -n "$note" ] || continue
+	git -C "$tree" notes add -f -m "$note" "${commits[$i]}" 2>/dev/null
+	n=$((n + 1))
+done
+git -C "$tree" config notes.rewriteRef refs/notes/commits
+echo "restore-notes: $n note(s) attached"
