@@ -57,17 +57,21 @@ vm_accel() {
 	local cache=build/.accel probe
 	if [ -n "$VM_ACCEL" ]; then echo "$VM_ACCEL"; return; fi
 	if [ -f "$cache" ]; then cat "$cache"; return; fi
-	echo tcg >"$cache"
+	local accel=tcg
 	if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 		probe=$(mktemp)
 		timeout -k 2 25 qemu-system-x86_64 -M q35 -accel kvm -m 256M -nodefaults \
 			-display none -no-reboot -serial "file:$probe" -kernel "$VM_KERNEL" \
 			-append "console=ttyS0 panic=-1" >/dev/null 2>&1 || true
-		grep -q 'Kernel panic\|Run /init\|VFS:' "$probe" && echo kvm >"$cache"
+		grep -q 'Kernel panic\|Run /init\|VFS:' "$probe" && accel=kvm
 		rm -f "$probe"
 	fi
-	echo "vm: accelerator $(cat "$cache") (probed once; delete $cache to probe again)" >&2
-	cat "$cache"
+	# Cached only once the probe has finished (an interrupted probe is
+	# repeated next time).
+	mkdir -p "$(dirname "$cache")"
+	echo "$accel" >"$cache"
+	echo "vm: accelerator $accel (probed once; delete $cache to probe again)" >&2
+	echo "$accel"
 }
 
 # Size to MiB (QEMU's -m wants whole MiB here).
