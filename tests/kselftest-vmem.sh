@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The mm kselftest virtio_mem_offline in a guest with one fully and one
-# half plugged virtio-mem memory block (192 MiB plugged, 128 MiB blocks):
-# offline/online cycles, /proc/kcore over fake-offline pages, and invalid
-# writes to a block's "state".
+# half plugged virtio-mem memory block (192 MiB plugged, 128 MiB blocks,
+# ZONE_MOVABLE): offline/online cycles of both, and pinned unskippable
+# PageOffline pages that must make offlining fail with EBUSY. A regression
+# guard: the unpatched base has neither the selftest nor its module.
 #
 # Every result the selftest reports becomes a result of this scenario
 # (named after its case; SKIP stays SKIP). The plan is printed once the

@@ -5,16 +5,20 @@
 # reach the buddy) and MemTotal must not move.
 #
 # With the series, offlining skips the "skippable" PageOffline pages; on the
-# base kernel virtio-mem's MEM_GOING_OFFLINE refcount trick does the same.
-# Reverting the virtio-mem conversion's __SetPageOfflineSkippable() makes
-# the offline step fail with EBUSY.
+# base kernel virtio-mem's MEM_GOING_OFFLINE refcount trick does the same
+# (regression guard). Without the series' SetPageOfflineSkippable() the
+# offline step fails with EBUSY (tests/breaks/no-skippable.diff).
+#
+# The never-onlined half must not be PageDirty (KPF_DIRTY): the series
+# replaced virtio-mem's PG_dirty marker with PageOfflineNeverOnlined().
+# That check fails on the unpatched base.
 # timeout: 600
 set -euo pipefail
 . tests/lib.sh
 
 cycles=3
 [ "$BENCH_QUICK" = 1 ] || cycles=10
-scenario_begin offline-partial $((2 + cycles * 4 + 1))
+scenario_begin offline-partial $((3 + cycles * 4 + 1))
 vm_start || scenario_bail "guest did not boot"
 
 tap_run "plugged 192 MiB (one and a half memory blocks)" vmem resize 192M --wait
@@ -23,6 +27,8 @@ if [ -z "${blk:-}" ]; then
 	scenario_bail "no partially plugged virtio-mem block: $(vm_run blockinfo | paste -sd';')"
 fi
 tap_eq "half of memory$blk is fake-offline (pages)" "$offline0" $((64 << 8))
+tap_eq "no fake-offline page of memory$blk is KPF_DIRTY" \
+	"$(vm_run "blockinfo $blk" | sed -n 's/.* dirty=\([0-9]*\).*/\1/p')" 0
 case "$zone" in Movable) online=online_movable ;; *) online=online_kernel ;; esac
 mem0=$(guest_memtotal_kb)
 diag "memory$blk: $offline0 pages PageOffline, zone $zone, MemTotal $mem0 kB"
