@@ -17,7 +17,7 @@ QEMU=${QEMU:-qemu-system-x86_64}
 data=$here/testdata
 unset VMEMCTL_SOCKET
 
-n_usage=6
+n_usage=8
 n_fake=15
 n_qemu=26
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/test-vmemctl.XXXXXX")
@@ -130,6 +130,10 @@ run frobnicate
 check "unknown command is a usage error" 1 '^$' "unknown command 'frobnicate'"
 run status
 check "no socket and no VMEMCTL_SOCKET is a usage error" 1 '^$' 'no QMP socket: use -s PATH or set VMEMCTL_SOCKET'
+run -s "$tmp/none" resize abc
+check "a bad size is refused before connecting (exit 4, not 2)" 4 '^$' "resize: invalid size 'abc':"
+run -s "$tmp/none" watch 0
+check "a bad event count is refused before connecting" 1 '^$' "watch: invalid event count '0'"
 run -s "$tmp/none" resize
 check "missing argument is a usage error" 1 '^$' 'resize: expected 1 to 1 arguments, got 0'
 run -s "$tmp/none" resize 1G --bogus
@@ -251,9 +255,9 @@ id=vmem0 node=0 block-size=2097152 requested-size=67108864 size=0 max-size=21474
 	check "resize 3G (above max-size 2G) is refused" 4 '^$' \
 		"resize: size '3G' \\(3221225472 bytes\\) exceeds max-size 2147483648 of device 'vmem0'"
 	run "${s[@]}" resize garbage
-	check "resize garbage is refused" 4 '^$' "resize: invalid size 'garbage' for device 'vmem0'"
+	check "resize garbage is refused" 4 '^$' "resize: invalid size 'garbage':"
 	run "${s[@]}" resize -64M
-	check "resize -64M is refused" 4 '^$' "resize: invalid size '-64M' for device 'vmem0'"
+	check "resize -64M is refused" 4 '^$' "resize: invalid size '-64M':"
 	run "${s[@]}" get requested-size
 	check "requested-size unchanged after refused resizes" 0 '^67108864$' '^$'
 	run "${s[@]}" -d nosuch status

@@ -98,6 +98,8 @@ struct cmd {
 	const char *help;	/* one line, for the command list */
 	const char *details;	/* more lines for "help COMMAND", or NULL */
 	bool needs_qmp;
+	/* Syntax of the positional arguments, checked before connecting. */
+	int (*syntax)(const struct cmd *ct, int argc, char **argv);
 };
 
 static void err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -862,19 +864,11 @@ static int watch_f(struct ctx *c, int argc, char **argv, unsigned int flags)
 	struct vmem dev;
 	unsigned long count = 0, seen = 0;
 	double deadline;
-	char *end;
 	int rc = EXIT_OK;
 
 	(void)flags;
-	if (argc) {
-		errno = 0;
-		count = strtoul(argv[0], &end, 10);
-		if (errno || *end || !count || !isdigit((unsigned char)*argv[0])) {
-			err("watch: invalid event count '%s': expected a positive integer",
-			    argv[0]);
-			return EXIT_USAGE;
-		}
-	}
+	if (argc)	/* checked by count_syntax() */
+		count = strtoul(argv[0], NULL, 10);
 	if (c->device)
 		rc = resolve_device(c, &dev);
 	deadline = now() + c->timeout;
@@ -922,34 +916,66 @@ static int qmp_f(struct ctx *c, int argc, char **argv, unsigned int flags)
 
 static int help_f(struct ctx *c, int argc, char **argv, unsigned int flags);
 
+/* SIZE must parse before QEMU is asked anything (exit 4, as check_size()). */
+static int size_syntax(const struct cmd *ct, int argc, char **argv)
+{
+	uint64_t size;
+
+	if (argc && !parse_size(argv[0], &size)) {
+		err("%s: invalid size '%s': expected bytes with an optional K, M, G or T suffix (e.g. 512M)",
+		    ct->name, argv[0]);
+		return EXIT_INVALID;
+	}
+	return EXIT_OK;
+}
+
+static int count_syntax(const struct cmd *ct, int argc, char **argv)
+{
+	unsigned long count;
+	char *end;
+
+	if (!argc)
+		return EXIT_OK;
+	errno = 0;
+	count = strtoul(argv[0], &end, 10);
+	if (errno || *end || !count || !isdigit((unsigned char)*argv[0])) {
+		err("%s: invalid event count '%s': expected a positive integer",
+		    ct->name, argv[0]);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
 static const struct cmd cmds[] = {
 	{ "status", status_f, 0, 0, { NULL }, "",
 	  "one line per virtio-mem device (only -d ID, if given)",
 	  "Prints id=ID node=N block-size=B requested-size=R size=S max-size=M,\n"
-	  "all in bytes, decimal.", true },
+	  "all in bytes, decimal.", true, NULL },
 	{ "resize", resize_f, 1, 1, { "--wait" }, "SIZE [--wait]",
 	  "set requested-size; --wait polls size until it matches",
 	  "SIZE must parse, be a multiple of block-size and not exceed max-size\n"
 	  "(else exit 4, nothing sent).  Prints 'resize: ID requested-size OLD -> NEW\n"
 	  "bytes'; with --wait, polls qom-get size until it equals SIZE and prints\n"
 	  "'resize: ID OLD -> NEW bytes in X.XXX s' (OLD is the plugged size), or\n"
-	  "exits 5 after -t seconds.  -q prints nothing on success.", true },
+	  "exits 5 after -t seconds.  -q prints nothing on success.", true,
+	  size_syntax },
 	{ "get", get_f, 1, 1, { NULL }, "PROP",
-	  "print a device property (qom-get) as raw JSON", NULL, true },
+	  "print a device property (qom-get) as raw JSON", NULL, true, NULL },
 	{ "wait-size", wait_size_f, 1, 1, { NULL }, "SIZE",
 	  "wait until size equals SIZE, print elapsed seconds",
-	  "Exits 5 if size does not reach SIZE within -t seconds.", true },
+	  "Exits 5 if size does not reach SIZE within -t seconds.", true,
+	  size_syntax },
 	{ "watch", watch_f, 0, 1, { NULL }, "[COUNT]",
 	  "print MEMORY_DEVICE_SIZE_CHANGE events as they arrive",
 	  "Prints 'event id=ID size=S qom-path=P' per event (only those of -d ID, if\n"
 	  "given), events seen by earlier '+' commands first.  With COUNT, stops\n"
 	  "after COUNT events (exit 0) or exits 5 after -t seconds; without COUNT,\n"
-	  "watches for -t seconds and exits 0.", true },
+	  "watches for -t seconds and exits 0.", true, count_syntax },
 	{ "qmp", qmp_f, 1, 1, { NULL }, "JSON",
 	  "send a raw QMP command object, print its \"return\" as JSON",
-	  "Its \"id\" is replaced.  An error reply exits 3.", true },
+	  "Its \"id\" is replaced.  An error reply exits 3.", true, NULL },
 	{ "help", help_f, 0, 1, { NULL }, "[COMMAND]",
-	  "show this help, or the help of COMMAND", NULL, false },
+	  "show this help, or the help of COMMAND", NULL, false, NULL },
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -1067,6 +1093,11 @@ static int run_cmd(struct ctx *c, int argc, char **argv)
 		cmd_usage(stderr, ct);
 		return EXIT_USAGE;
 	}
+	if (ct->syntax) {
+		i = ct->syntax(ct, npos, argv + 1);
+		if (i)
+			return i;
+	}
 	if (ct->needs_qmp && !c->qmp) {
 		if (!c->socket) {
 			err("%s: no QMP socket: use -s PATH or set VMEMCTL_SOCKET", ct->name);
@@ -1103,7 +1134,8 @@ static int parse_options(struct ctx *c, int argc, char **argv)
 		case 't':
 			c->timeout = strtod(optarg, &end);
 			if (*end || end == optarg || !(c->timeout > 0 && c->timeout < 1e6)) {
-				err("invalid timeout '%s': expected seconds > 0", optarg);
+				err("invalid timeout '%s': expected seconds, more than 0 and less than 1000000",
+				    optarg);
 				return EXIT_USAGE;
 			}
 			break;
