@@ -4,6 +4,7 @@
 # "N passed, N failed, N skipped[, N todo]". The exit status is the verdict.
 #   run.sh [NAME...]     (default: every scenario)
 #   run.sh --list        print the scenario names, one per line
+#   run.sh --report DIR  judge the TAP streams kept in DIR again (no guest)
 #
 # A scenario is tests/NAME.sh, except run.sh and helper files, which are
 # named lib*.sh. Its time limit is a header line in the file:
@@ -26,6 +27,14 @@ scenarios() {
 if [ "${1:-}" = --list ]; then
 	scenarios
 	exit 0
+fi
+report_only=0
+if [ "${1:-}" = --report ]; then
+	report_only=1
+	BENCH_LOGS=${2:?usage: run.sh --report DIR}
+	[ -f "$BENCH_LOGS/meta.env" ] || { echo "run: $BENCH_LOGS/meta.env not found; not a make check log directory" >&2; exit 2; }
+	read -r -a names < <(sed -n 's/^scenarios=//p' "$BENCH_LOGS/meta.env")
+	set -- "${names[@]}"
 fi
 
 logs=${BENCH_LOGS:-build/logs}
@@ -56,24 +65,68 @@ timeout_of() {
 	if [ "$quick" = 1 ]; then echo "$q"; else echo "$f"; fi
 }
 
-# What this run tested, in the log directory and at the top of the report.
-scripts/provenance.sh ${CHECK_KERNEL_LABEL:+"$CHECK_KERNEL_LABEL"} >"$logs/meta.env" 2>/dev/null ||
-	echo "provenance=unknown" >"$logs/meta.env"
-{
-	if [ -f "${BENCH_KERNEL:-}" ]; then
-		echo "kernel=$BENCH_KERNEL sha256 $(sha256sum <"$BENCH_KERNEL" | cut -c1-12)"
-	else
-		echo "kernel=none"
-	fi
-	echo "initramfs=${BENCH_INITRD:-?}"
-	echo "quick=$quick"
-	echo "scenarios=${names[*]}"
-} >>"$logs/meta.env"
-
 pass_total=0 fail_total=0 skip_total=0 todo_total=0
 report=()
 stopped=
 start_all=$SECONDS
+
+# judge NAME RC LIMIT SECS: the verdict on NAME's kept TAP stream and exit
+# status; adds its report line(s) and counts. Sets status.
+judge() {
+	local n=$1 rc=$2 limit=$3 secs=$4 summary line reason pass fail skip todo kv word extra
+	summary=$(perl tests/tap-summary.pl "$logs/$n.tap")
+	read -r line <<<"$summary"
+	reason=${line#* reason=}
+	pass=0 fail=1 skip=0 todo=0 status=fail
+	for kv in ${line%% reason=*}; do
+		case "$kv" in
+		pass=*) pass=${kv#*=} ;;
+		fail=*) fail=${kv#*=} ;;
+		skip=*) skip=${kv#*=} ;;
+		todo=*) todo=${kv#*=} ;;
+		status=*) status=${kv#*=} ;;
+		esac
+	done
+	[ "$rc" -eq 124 ] && reason="timed out after ${limit}s (# timeout: in tests/$n.sh)${reason:+; $reason}"
+	if [ "$rc" -ne 0 ] && [ "$status" = ok ]; then
+		status=fail; fail=$((fail + 1)); reason="exit status $rc${reason:+; $reason}"
+	fi
+	pass_total=$((pass_total + pass))
+	fail_total=$((fail_total + fail))
+	skip_total=$((skip_total + skip))
+	todo_total=$((todo_total + todo))
+	word="ok"; [ "$status" = ok ] || word="not ok"
+	report+=("$word - $n: $pass passed, $fail failed, $skip skipped, $todo todo ($secs s)${reason:+ - $reason}")
+	while IFS= read -r extra; do report+=("      $extra"); done < <(tail -n +2 <<<"$summary")
+}
+
+if [ "$report_only" = 1 ]; then
+	for n in "${names[@]}"; do
+		if [ ! -f "$logs/$n.tap" ]; then
+			fail_total=$((fail_total + 1))
+			report+=("not ok - $n: not run (no $logs/$n.tap)")
+			continue
+		fi
+		read -r rc limit secs <"$logs/$n.rc" 2>/dev/null || { rc=0 limit='?' secs='?'; }
+		judge "$n" "$rc" "$limit" "$secs"
+	done
+	names=()
+else
+	# What this run tested, in the log directory and at the top of the report.
+	scripts/provenance.sh ${CHECK_KERNEL_LABEL:+"$CHECK_KERNEL_LABEL"} >"$logs/meta.env" 2>/dev/null ||
+		echo "provenance=unknown" >"$logs/meta.env"
+	{
+		if [ -f "${BENCH_KERNEL:-}" ]; then
+			echo "kernel=$BENCH_KERNEL sha256 $(sha256sum <"$BENCH_KERNEL" | cut -c1-12)"
+		else
+			echo "kernel=none"
+		fi
+		echo "initramfs=${BENCH_INITRD:-?}"
+		echo "quick=$quick"
+		echo "scenarios=${names[*]}"
+	} >>"$logs/meta.env"
+fi
+
 for n in "${names[@]}"; do
 	if [ -n "$stopped" ]; then
 		fail_total=$((fail_total + 1))
@@ -98,30 +151,8 @@ for n in "${names[@]}"; do
 	setpriv --pdeathsig KILL -- timeout -k 10 "$limit" \
 		setpriv --pdeathsig TERM -- bash "tests/$n.sh" 2>&1 | tee "$logs/$n.tap" | sed 's/^/    /'
 	rc=${PIPESTATUS[0]}
-	summary=$(perl tests/tap-summary.pl "$logs/$n.tap")
-	read -r line <<<"$summary"
-	reason=${line#* reason=}
-	pass=0 fail=1 skip=0 todo=0 status=fail
-	for kv in ${line%% reason=*}; do
-		case "$kv" in
-		pass=*) pass=${kv#*=} ;;
-		fail=*) fail=${kv#*=} ;;
-		skip=*) skip=${kv#*=} ;;
-		todo=*) todo=${kv#*=} ;;
-		status=*) status=${kv#*=} ;;
-		esac
-	done
-	[ "$rc" -eq 124 ] && reason="timed out after ${limit}s (# timeout: in tests/$n.sh)${reason:+; $reason}"
-	if [ "$rc" -ne 0 ] && [ "$status" = ok ]; then
-		status=fail; fail=$((fail + 1)); reason="exit status $rc${reason:+; $reason}"
-	fi
-	pass_total=$((pass_total + pass))
-	fail_total=$((fail_total + fail))
-	skip_total=$((skip_total + skip))
-	todo_total=$((todo_total + todo))
-	word="ok"; [ "$status" = ok ] || word="not ok"
-	report+=("$word - $n: $pass passed, $fail failed, $skip skipped, $todo todo ($((SECONDS - start)) s)${reason:+ - $reason}")
-	while IFS= read -r extra; do report+=("      $extra"); done < <(tail -n +2 <<<"$summary")
+	echo "$rc $limit $((SECONDS - start))" >"$logs/$n.rc"
+	judge "$n" "$rc" "$limit" $((SECONDS - start))
 	if [ "$n" = smoke ] && [ "$status" != ok ] && [ "${#names[@]}" -gt 1 ]; then
 		stopped="smoke failed"
 		echo "run: smoke failed: the guest does not boot or plug memory, so every other scenario would fail too." >&2
@@ -132,10 +163,13 @@ done
 echo
 echo "# report (logs in $logs/; what was tested: $logs/meta.env)"
 sed 's/^/# /' "$logs/meta.env"
-printf '%s\n' "${report[@]}" | tee "$logs/report.txt"
 msg="$pass_total passed, $fail_total failed, $skip_total skipped"
 [ "$todo_total" -gt 0 ] && msg="$msg, ${todo_total} todo"
-echo "$msg" | tee -a "$logs/report.txt"
+if [ "$report_only" = 1 ]; then
+	printf '%s\n' "${report[@]}" "$msg"
+else
+	printf '%s\n' "${report[@]}" "$msg" | tee "$logs/report.txt"
+fi
 if [ "$fail_total" -ne 0 ]; then
 	echo "# a failed check prints '# got ..., want ...' or the command and its output under its 'not ok' line above;"
 	echo "# each scenario keeps console.log, guest.log (every guest command and its status), qemu.cmd and qemu.err in $logs/NAME/"
