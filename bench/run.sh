@@ -74,6 +74,9 @@ echo "scenario,metric,unit,kernel,rep,value,status" >"$BENCH_OUT/runs.csv"
 	echo "series=$(bench_kernel series) sha256 ${series_sum:0:12}"
 	echo "same=$same"
 	echo "estimate=$est"
+	# The series and base these kernels were built from (series hash,
+	# base version, build/linux vs patches/); date= stays the line above.
+	scripts/provenance.sh series | grep -v '^date=' | sed 's/^/provenance-/'
 } >"$BENCH_OUT/meta.env"
 
 start=$SECONDS
