@@ -129,6 +129,8 @@ vm_start() {
 	printf '%q ' "${vm_argv[@]}" >"$VM_DIR/qemu.cmd"
 	echo >>"$VM_DIR/qemu.cmd"
 	echo "# qemu: $(cat "$VM_DIR/qemu.cmd")" >>"$VM_DIR/guest.log"
+	# Which series and base (scripts/provenance.sh, from the project root).
+	[ ! -x scripts/provenance.sh ] || scripts/provenance.sh 2>/dev/null | sed 's/^/# /' >>"$VM_DIR/guest.log" || true
 	vm_trap_exit
 	# A write to the control FIFO after QEMU died must fail, not kill us.
 	# A handler (not '' = ignore) keeps children at the default SIGPIPE.

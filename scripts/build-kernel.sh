@@ -66,7 +66,8 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$out/.fragments" 2>/dev/null)" != "$sum"
 	echo "$sum" >"$out/.fragments"
 fi
 
-echo "build-kernel: building $kernel-$config in $out (-j$jobs; log: $out/build.log)"
+base_ver=$(cat "$tree/.git/bench-base-version" 2>/dev/null || cat build/base/x/.version 2>/dev/null || echo unknown)
+echo "build-kernel: building $kernel-$config (base linux-source-7.3 $base_ver) in $out (-j$jobs; log: $out/build.log)"
 start=$(date +%s)
 # Progress: elapsed time and objects built so far (kbuild's quiet lines in
 # build.log), on one line every 5 s on a terminal, every 15 s otherwise.
