@@ -48,7 +48,7 @@ all: help
 
 # Bad variables are refused here, before apt, a download or a build.
 args:
-	@KERNEL='$(KERNEL)' CONFIG='$(CONFIG)' TESTS='$(TESTS)' BREAKS='$(BREAKS)' \
+	@KERNEL='$(KERNEL)' CONFIG='$(CONFIG)' TESTS='$(TESTS)' BREAKS='$(BREAKS)' ARGS='$(ARGS)' \
 		scripts/check-args.sh "$(firstword $(MAKECMDGOALS))"
 
 deps: args

@@ -38,6 +38,14 @@ if [ -n "${BREAKS:-}" ]; then
 	done
 fi
 
+# make run ARGS: --keep and sizes for the demo's walk.
+if [ "$target" = run ]; then
+	for a in ${ARGS:-}; do
+		[ "$a" = --keep ] || [[ "$a" =~ ^[0-9]+[KMGT]?$ ]] ||
+			die "ARGS: '$a' is neither --keep nor a size (e.g. 512M, 2G)"
+	done
+fi
+
 # Sizes the guest launcher takes (host/vm.sh vm_bytes syntax).
 for v in VM_BOOT_MEM VM_VMEM_SIZE VM_VMEM_REQ VM_VMEM_BLOCK; do
 	val=${!v:-}
