@@ -205,7 +205,8 @@ vm_run() {
 			"@@bench-rc $id "*)
 				rc=${line##* }
 				echo "# rc $rc" >>"$VM_DIR/guest.log"
-				[ "$rc" = 0 ] || echo "# guest command failed (status $rc): $cmd" >&2
+				[ "$rc" = 0 ] || [ -n "${VM_RUN_QUIET:-}" ] ||
+					echo "# guest command failed (status $rc): $cmd" >&2
 				return "$rc"
 				;;
 			"@@bench-"*)

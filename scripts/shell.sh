@@ -52,7 +52,7 @@ $line
 rc=\$?
 pwd >/tmp/.shell-cwd
 exit \$rc"
-	vm_run "$script" "${SHELL_CMD_TIMEOUT:-3600}" || echo "shell: status $?"
+	VM_RUN_QUIET=1 vm_run "$script" "${SHELL_CMD_TIMEOUT:-3600}" || echo "shell: status $?"
 	cwd=$(vm_run 'cat /tmp/.shell-cwd' 2>/dev/null || echo /)
 done
 echo "shell: powering off"
