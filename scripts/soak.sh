@@ -76,7 +76,7 @@ sh /tmp/toggle.sh >/tmp/toggle.log 2>&1 & echo \$! >/tmp/toggle.pid
 sh /tmp/walk.sh >/tmp/walk.log 2>&1 & echo \$! >/tmp/walk.pid" >/dev/null
 
 RANDOM=$seed
-reached=0 last=0 i
+reached=0 last=0
 for ((i = 1; i <= resizes; i++)); do
 	last=$(((RANDOM % 1536) * 2))M   # 0..3070 MiB in 2 MiB steps
 	if vmem -q -t 60 resize "$last" --wait 2>>"$VM_DIR/resizes.err"; then
@@ -105,7 +105,7 @@ vm_stop
 splats=0
 hits=$(vm_scan_console "$VM_DIR/console.log") || splats=$(grep -c . <<<"$hits")
 {
-	echo "soak: $(sed -n 's/^series=//p' "$VM_DIR/meta.env"), $(basename "$(dirname "$(dirname "$(dirname "$VM_KERNEL")")")")"
+	echo "soak: kernel $VM_KERNEL; series $(sed -n 's/^series=//p' "$VM_DIR/meta.env"); base $(sed -n 's/^base=//p' "$VM_DIR/meta.env")"
 	echo "resizes: $reached of $resizes reached within 60 s (seed $seed); final size $last: $final"
 	echo "sysfs $toggle"
 	echo "PFN walker rounds (kpageflags + kcore + compact_memory): $walks"
