@@ -87,7 +87,10 @@ judge() {
 		status=*) status=${kv#*=} ;;
 		esac
 	done
-	[ "$rc" -eq 124 ] && reason="timed out after ${limit}s (# timeout: in tests/$n.sh)${reason:+; $reason}"
+	local src="# timeout: in tests/$n.sh"
+	[ -z "${CHECK_TIMEOUT:-${BENCH_SCENARIO_TIMEOUT:-}}" ] || src="CHECK_TIMEOUT"
+	[ -z "${CHECK_DEADLINE:-}" ] || src="$src, or what was left of CHECK_DEADLINE"
+	[ "$rc" -eq 124 ] && reason="timed out after ${limit}s ($src)${reason:+; $reason}"
 	if [ "$rc" -ne 0 ] && [ "$status" = ok ]; then
 		status=fail; fail=$((fail + 1)); reason="exit status $rc${reason:+; $reason}"
 	fi
