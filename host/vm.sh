@@ -83,14 +83,20 @@ vm_mib() {
 }
 
 vm_cmdline() {
-	local accel maxmem boot_mib vmem_mib
+	local accel maxmem boot_mib vmem_mib smp
 	boot_mib=$(vm_mib "$VM_BOOT_MEM") || { vm_die "VM_BOOT_MEM: see above"; return 1; }
 	vmem_mib=$(vm_mib "$VM_VMEM_SIZE") || { vm_die "VM_VMEM_SIZE: see above"; return 1; }
 	accel=$(vm_accel)
+	# Plain "tcg" gets multi-threaded TCG; any other value (kvm, or the
+	# bench's "tcg,thread=single") is passed through as it is.
+	[ "$accel" != tcg ] || accel=tcg,thread=multi
 	maxmem=$((boot_mib + vmem_mib))
+	smp=$VM_SMP
+	# One socket per NUMA node, so the guest's CPU topology is sane.
+	[ "$VM_NUMA" -le 1 ] || smp="$VM_SMP,sockets=$VM_NUMA,cores=$((VM_SMP / VM_NUMA)),threads=1"
 	# shellcheck disable=SC2054 # commas belong to QEMU options
 	vm_argv=(qemu-system-x86_64 -M q35 -accel "$accel"
-		-smp "$VM_SMP" -m "$VM_BOOT_MEM,maxmem=${maxmem}M"
+		-smp "$smp" -m "$VM_BOOT_MEM,maxmem=${maxmem}M"
 		-nodefaults -display none
 		-serial "file:$VM_DIR/console.log"
 		-kernel "$VM_KERNEL" -initrd "$VM_INITRD"
@@ -104,11 +110,8 @@ vm_cmdline() {
 		)
 	# shellcheck disable=SC2206 # VM_EXTRA is a list of words on purpose
 	vm_argv+=($VM_EXTRA)
-	[ "$accel" = tcg ] && vm_argv[4]=tcg,thread=multi
 	if [ "$VM_NUMA" -gt 1 ]; then
-		# One socket per node, so the guest's CPU topology is sane.
 		local node per=$((boot_mib / VM_NUMA)) cores=$((VM_SMP / VM_NUMA))
-		vm_argv[6]="$VM_SMP,sockets=$VM_NUMA,cores=$cores,threads=1"
 		for ((node = 0; node < VM_NUMA; node++)); do
 			vm_argv+=(-object "memory-backend-ram,id=node${node}mem,size=${per}M"
 				-numa "node,nodeid=$node,memdev=node${node}mem,cpus=$((node * cores))-$((node * cores + cores - 1))")
