@@ -66,7 +66,7 @@ timeout_of() {
 }
 
 pass_total=0 fail_total=0 skip_total=0 todo_total=0
-report=()
+report=() report_names=() report_words=()
 stopped=
 start_all=$SECONDS
 
@@ -99,6 +99,7 @@ judge() {
 	skip_total=$((skip_total + skip))
 	todo_total=$((todo_total + todo))
 	word="ok"; [ "$status" = ok ] || word="not ok"
+	report_names+=("$n") report_words+=("$word")
 	report+=("$word - $n: $pass passed, $fail failed, $skip skipped, $todo todo ($secs s)${reason:+ - $reason}")
 	while IFS= read -r extra; do report+=("      $extra"); done < <(tail -n +2 <<<"$summary")
 }
@@ -108,6 +109,7 @@ if [ "$report_only" = 1 ]; then
 		if [ ! -f "$logs/$n.tap" ]; then
 			fail_total=$((fail_total + 1))
 			report+=("not ok - $n: not run (no $logs/$n.tap)")
+			report_names+=("$n") report_words+=("not run")
 			continue
 		fi
 		read -r rc limit secs <"$logs/$n.rc" 2>/dev/null || { rc=0 limit='?' secs='?'; }
@@ -134,6 +136,7 @@ for n in "${names[@]}"; do
 	if [ -n "$stopped" ]; then
 		fail_total=$((fail_total + 1))
 		report+=("not ok - $n: not run ($stopped)")
+		report_names+=("$n") report_words+=("not run")
 		continue
 	fi
 	limit=$(timeout_of "$n")
@@ -143,6 +146,7 @@ for n in "${names[@]}"; do
 			stopped="CHECK_DEADLINE of ${CHECK_DEADLINE}s reached"
 			fail_total=$((fail_total + 1))
 			report+=("not ok - $n: not run ($stopped)")
+			report_names+=("$n") report_words+=("not run")
 			continue
 		fi
 		[ "$left" -ge "$limit" ] || limit=$left
@@ -166,12 +170,36 @@ done
 echo
 echo "# report (logs in $logs/; what was tested: $logs/meta.env)"
 sed 's/^/# /' "$logs/meta.env"
+# The whole run as one KTAP stream, each scenario a subtest, for tools
+# such as the kernel's kunit.py parse (results.ktap in the log directory).
+ktap_results() {
+	local n i=0 line
+	echo "KTAP version 1"
+	echo "1..${#report_names[@]}"
+	for n in "${report_names[@]}"; do
+		i=$((i + 1))
+		echo "    KTAP version 1"
+		echo "    # Subtest: $n"
+		if [ "${report_words[$((i - 1))]}" != "not run" ] && [ -f "$logs/$n.tap" ]; then
+			# TAP lines only: harness messages on stderr would read as
+			# garbage in the nested stream.
+			grep -E '^(1\.\.|(not )?ok( |$)|#|Bail out!)' "$logs/$n.tap" | sed 's/^/    /'
+		else
+			echo "    1..0 # SKIP not run"
+		fi
+		line=${report_words[$((i - 1))]}
+		echo "${line/not run/not ok} $i $n"
+	done
+}
+
 msg="$pass_total passed, $fail_total failed, $skip_total skipped"
 [ "$todo_total" -gt 0 ] && msg="$msg, ${todo_total} todo"
 if [ "$report_only" = 1 ]; then
 	printf '%s\n' "${report[@]}" "$msg"
+	ktap_results >"$logs/results.ktap"
 else
 	printf '%s\n' "${report[@]}" "$msg" | tee "$logs/report.txt"
+	ktap_results >"$logs/results.ktap"
 fi
 if [ "$fail_total" -ne 0 ]; then
 	echo "# a failed check prints '# got ..., want ...' or the command and its output under its 'not ok' line above;"
