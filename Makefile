@@ -16,7 +16,7 @@ BZIMAGE = $(KBUILD)/arch/x86/boot/bzImage
 INITRD = build/initramfs/$(KERNEL)-$(CFG).cpio.gz
 
 .PHONY: help all args deps tree export prefixes kernel host guest selftests initramfs run shell \
-	check check-full report check-breaks bench soak lint lint-series clean
+	check check-full check-quick report check-breaks bench soak lint lint-series clean
 
 help:
 	@echo "PageOffline series bench. Targets:"
@@ -24,6 +24,7 @@ help:
 	@echo "  make shell        boot a guest with a virtio-mem device and get a shell prompt in it, plus vmemctl"
 	@echo "  make check        every test scenario on the series kernel, debug config (TESTS=\"smoke unbind\": a subset)"
 	@echo "  make check-full   the same with the long repetitions"
+	@echo "  make check-quick  the harness's own tests, no kernel (shellcheck, TAP summariser, QMP client; ~15 s)"
 	@echo "  make report       the last make check's report again, from its kept TAP streams (no guest)"
 	@echo "  make bench        base vs series benchmark (about 1 h), writes bench/results.md"
 	@echo "  make soak         long random resize/offline/online run with PFN walkers (on demand; SOAK_RESIZES=...)"
@@ -101,6 +102,11 @@ check-full: CFG = $(or $(CONFIG),debug)
 check-full: args host initramfs
 	@BENCH_KERNEL=$(BZIMAGE) BENCH_INITRD=$(INITRD) BENCH_LOGS=build/logs/$(KERNEL)-$(CFG) \
 		CHECK_KERNEL_LABEL=$(KERNEL) BENCH_QUICK=0 tests/run.sh $(TESTS)
+
+# The harness's own tests without a kernel: shellcheck, the TAP
+# summariser and the QMP client against saved transcripts and a paused QEMU.
+check-quick: args lint host
+	@BENCH_LOGS=build/logs/quick tests/run.sh tap-selftest vmemctl
 
 # Judge the kept TAP streams of the last make check again, without a guest.
 report: CFG = $(or $(CONFIG),debug)

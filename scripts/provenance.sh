@@ -4,7 +4,8 @@
 #   provenance.sh KERNEL [KERNEL...]     (series, base or breaks)
 # series: hash of patches/ (scripts/lib-series.sh series_hash), the base
 # package and version, and for a series kernel whether build/linux still
-# matches patches/ (by patch-id) and has no uncommitted changes.
+# matches patches/ (by patch-id) and has no uncommitted changes (with a
+# warning on stderr when it does not).
 set -euo pipefail
 # shellcheck source=scripts/lib-series.sh
 . scripts/lib-series.sh
@@ -27,6 +28,8 @@ for k in "$@"; do
 			lost=$(tree_unexported "$tree" | wc -l)
 			dirty=$(tree_dirty "$tree" | wc -l)
 			echo "tree=$(tree_git "$tree" rev-parse --short HEAD) commits-not-in-patches=$lost uncommitted-files=$dirty"
+			[ "$lost" = 0 ] && [ "$dirty" = 0 ] ||
+				echo "provenance: warning: $tree has $lost commit(s) not in patches/ and $dirty uncommitted file(s); these results are for that tree, not for patches/ ('make export' to keep it)" >&2
 		else
 			echo "tree=none"
 		fi

@@ -118,7 +118,7 @@ if [ "$report_only" = 1 ]; then
 	names=()
 else
 	# What this run tested, in the log directory and at the top of the report.
-	scripts/provenance.sh ${CHECK_KERNEL_LABEL:+"$CHECK_KERNEL_LABEL"} >"$logs/meta.env" 2>/dev/null ||
+	scripts/provenance.sh ${CHECK_KERNEL_LABEL:+"$CHECK_KERNEL_LABEL"} >"$logs/meta.env" ||
 		echo "provenance=unknown" >"$logs/meta.env"
 	{
 		if [ -f "${BENCH_KERNEL:-}" ]; then
