@@ -13,7 +13,7 @@
 set -euo pipefail
 . tests/lib.sh
 
-scenario_begin hwpoison 10
+scenario_begin hwpoison 9
 vm_start || scenario_bail "guest did not boot"
 
 tap_run "plugged 192 MiB (one and a half memory blocks)" vmem resize 192M --wait
@@ -32,7 +32,10 @@ mem0=$(guest_memtotal_kb)
 man0=$(guest_managed)
 diag "memory$blk ($zone): $plugged of $pages pages plugged, first PageOffline pfn $pfn; MemTotal $mem0 kB, managed $man0"
 
-tap_run "inject a memory failure at pfn $pfn" vm_run "echo $pfn > /sys/kernel/debug/hwpoison/corrupt-pfn"
+# memory_failure() cannot handle a PageOffline page and answers EBUSY
+# (MF_IGNORED), but it has poisoned the page by then: kpageflags tells.
+out=$(vm_run "echo $pfn > /sys/kernel/debug/hwpoison/corrupt-pfn" 2>&1) || true
+diag "injecting a memory failure at pfn $pfn: ${out:-ok}"
 # KPF_OFFLINE is bit 23 and KPF_HWPOISON bit 19 of /proc/kpageflags
 flags=$(vm_run "dd if=/proc/kpageflags bs=8 skip=$((pfn)) count=1 2>/dev/null | od -An -tu8" | tr -d ' ')
 tap_eq "pfn $pfn is PageOffline and poisoned (KPF_OFFLINE, KPF_HWPOISON)" \
