@@ -9,6 +9,7 @@
 #                       if the console log is missing or empty
 #   vm_stop_report WHO  vm_stop, then print "WHO: console clean" or the splats;
 #                       1 if any
+#   vm_console_since N the console lines after line N, minus guest/init's own
 #   vm_bytes SIZE       1G, 512M, 4096K, 1T or plain bytes -> bytes
 #   vm_memtotal_kb      the guest's MemTotal (kB)
 #   vm_online_blocks    the number of online memory blocks in the guest
@@ -287,6 +288,15 @@ vm_kill() {
 	if [ -n "$vm_in" ]; then exec {vm_in}>&-; vm_in=; fi
 	if [ -n "$vm_out" ]; then exec {vm_out}<&-; vm_out=; fi
 	return 0
+}
+
+# vm_console_lines: how many lines the console log has now.
+# vm_console_since N: the console lines after line N, without the lines
+# guest/init writes to the kernel log itself ("bench: run: [ID] CMD", ...),
+# so a scenario can check what the kernel printed during a step.
+vm_console_lines() { wc -l <"$VM_DIR/console.log"; }
+vm_console_since() {
+	tail -n +$(($1 + 1)) "$VM_DIR/console.log" | tr -d '\r' | grep -Ev '^\[ *[0-9.]+\] bench: ' || true
 }
 
 # Kernel splats on the console fail a scenario.
