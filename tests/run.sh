@@ -11,7 +11,8 @@
 #   # timeout: QUICK [FULL]      (seconds; FULL for make check-full)
 # default 900 (2700 with check-full). CHECK_TIMEOUT=N overrides every
 # limit; CHECK_DEADLINE=N bounds the whole run (scenarios that would start
-# after it are reported as not run, and fail the run). If smoke fails, the
+# after it are reported as not run, and fail the run); CHECK_STRICT_SKIP=1
+# makes any skipped test a failure. If smoke fails, the
 # guest itself does not work and the run stops there.
 set -uo pipefail
 
@@ -91,6 +92,11 @@ judge() {
 	[ -z "${CHECK_TIMEOUT:-${BENCH_SCENARIO_TIMEOUT:-}}" ] || src="CHECK_TIMEOUT"
 	[ -z "${CHECK_DEADLINE:-}" ] || src="$src, or what was left of CHECK_DEADLINE"
 	[ "$rc" -eq 124 ] && reason="timed out after ${limit}s ($src)${reason:+; $reason}"
+	# CHECK_STRICT_SKIP=1: a skip proves nothing, so it fails the scenario
+	# (for runs where every prerequisite is known to be there).
+	if [ "${CHECK_STRICT_SKIP:-0}" = 1 ] && [ "$skip" -gt 0 ]; then
+		status=fail; fail=$((fail + skip)); reason="$skip skipped, and CHECK_STRICT_SKIP=1${reason:+; $reason}"
+	fi
 	# kselftest's KSFT_SKIP: exit 4 with a skipped stream is a skip.
 	[ "$rc" -eq 4 ] && [ "$status" = ok ] && [ "$skip" -gt 0 ] && rc=0
 	if [ "$rc" -ne 0 ] && [ "$status" = ok ]; then
