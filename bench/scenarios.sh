@@ -51,7 +51,7 @@ guest_movable_used_mib() {
 # memory. Anonymous memory prefers ZONE_MOVABLE, i.e. the plugged memory;
 # how much of it really sat there is recorded (wlP-movable-MiB). The
 # reference is memcpy of the same number of bytes in the guest (hptime
-# memcpy; memcheck -b's copy is dead code to the compiler and gets dropped).
+# memcpy).
 sc_workload() {
 	local pct mib out
 	VM_BOOT_MEM=3G VM_VMEM_SIZE=2G VM_VMEM_BLOCK=2M VM_ONLINE=online_movable bench_boot workload "$1" "$2"

@@ -2,16 +2,13 @@
 /*
  * memcheck - hold anonymous memory with a known pattern and verify it.
  *
- *   memcheck [-s SECONDS] [-f STOPFILE] [-b] MIB
+ *   memcheck [-s SECONDS] [-f STOPFILE] MIB
  *
  * Maps MIB MiB of anonymous memory, fills every 8-byte word with a value
  * derived from its address, then re-reads and re-verifies all of it in a
  * loop until SECONDS have passed or STOPFILE exists. While it runs, the
  * kernel may migrate the pages (memory offlining, alloc_contig_range());
  * any lost or misplaced page shows up as a mismatch.
- *
- * With -b it instead prints the memcpy bandwidth for MIB MiB and exits:
- * the floor for the cost of migrating that much memory.
  *
  * Exit status: 0 no mismatch, 1 mismatch found, 2 usage or setup error.
  * Progress goes to stdout, one line per pass, flushed.
@@ -43,30 +40,6 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int bandwidth(size_t bytes)
-{
-	char *a = malloc(bytes), *b = malloc(bytes);
-	double t;
-
-	if (!a || !b) {
-		fprintf(stderr, "memcheck: cannot allocate 2 x %zu bytes\n", bytes);
-		return 2;
-	}
-	memset(a, 1, bytes);
-	memset(b, 2, bytes);
-	t = now();
-	memcpy(b, a, bytes);
-	t = now() - t;
-	/* Use the copy, or the compiler may drop it. */
-	if (memcmp(a, b, bytes)) {
-		fprintf(stderr, "memcheck: memcpy of %zu bytes is wrong\n", bytes);
-		return 1;
-	}
-	printf("memcpy %zu bytes in %.6f s: %.1f MiB/s\n", bytes, t,
-	       bytes / t / (1 << 20));
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	const char *stopfile = NULL;
@@ -75,9 +48,10 @@ int main(int argc, char **argv)
 	unsigned long mib;
 	size_t bytes;
 	long errors = 0;
-	int opt, bw = 0;
+	char *endp;
+	int opt;
 
-	while ((opt = getopt(argc, argv, "s:f:b")) != -1) {
+	while ((opt = getopt(argc, argv, "s:f:")) != -1) {
 		switch (opt) {
 		case 's':
 			seconds = atof(optarg);
@@ -85,24 +59,21 @@ int main(int argc, char **argv)
 		case 'f':
 			stopfile = optarg;
 			break;
-		case 'b':
-			bw = 1;
-			break;
 		default:
 			goto usage;
 		}
 	}
 	if (optind != argc - 1)
 		goto usage;
-	mib = strtoul(argv[optind], NULL, 0);
-	if (!mib) {
+	errno = 0;
+	mib = strtoul(argv[optind], &endp, 10);
+	/* A whole number of MiB that fits in size_t once shifted. */
+	if (errno || *endp || !mib || mib > (SIZE_MAX >> 20)) {
 		fprintf(stderr, "memcheck: size '%s' is not a positive number of MiB\n",
 			argv[optind]);
 		return 2;
 	}
-	bytes = mib << 20;
-	if (bw)
-		return bandwidth(bytes);
+	bytes = (size_t)mib << 20;
 
 	mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -148,6 +119,6 @@ int main(int argc, char **argv)
 	return errors ? 1 : 0;
 
 usage:
-	fprintf(stderr, "usage: memcheck [-s SECONDS] [-f STOPFILE] [-b] MIB\n");
+	fprintf(stderr, "usage: memcheck [-s SECONDS] [-f STOPFILE] MIB\n");
 	return 2;
 }
