@@ -192,6 +192,9 @@ vm_wait_ready() {
 vm_run() {
 	local cmd=$1 limit=${2:-300} line deadline id started=0 rc
 	[ -n "$vm_pid" ] || vm_die "no guest running" || return 255
+	# A subshell ($(vm_run ...)) resets vm_start's PIPE handler: set it
+	# again, so a dead QEMU gives the message below, not a silent 141.
+	trap : PIPE
 	# vm_run often runs in $(...), so the counter lives in a file.
 	id=$(($(cat "$VM_DIR/.seq" 2>/dev/null || echo 0) + 1))
 	echo "$id" >"$VM_DIR/.seq"
