@@ -22,7 +22,8 @@ for i in "${!names[@]}"; do
 		on && /^$/ { print; next }
 		on { exit }' "patches/${names[$i]}" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}')
 	[ -n "$note" ] || continue
-	git -C "$tree" notes add -f -m "$note" "${commits[$i]}" 2>/dev/null
+	git -C "$tree" -c user.name="PageOffline series" -c user.email="pgoffline@series.invalid" \
+		notes add -f -m "$note" "${commits[$i]}"
 	n=$((n + 1))
 done
 git -C "$tree" config notes.rewriteRef refs/notes/commits
