@@ -22,8 +22,9 @@ for i in "${!names[@]}"; do
 		on && /^$/ { print; next }
 		on { exit }' "patches/${names[$i]}" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}')
 	[ -n "$note" ] || continue
-	git -C "$tree" -c user.name="PageOffline series" -c user.email="pgoffline@series.invalid" \
-		notes add -f -m "$note" "${commits[$i]}"
+	out=$(git -C "$tree" -c user.name="PageOffline series" -c user.email="pgoffline@series.invalid" \
+		notes add -f -m "$note" "${commits[$i]}" 2>&1) ||
+		{ echo "restore-notes: git notes add failed for ${names[$i]}: $out" >&2; exit 1; }
 	n=$((n + 1))
 done
 git -C "$tree" config notes.rewriteRef refs/notes/commits
