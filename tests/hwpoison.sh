@@ -21,9 +21,9 @@ tap_run "plugged 192 MiB (one and a half memory blocks)" vmem resize 192M --wait
 read -r blk offline0 zone < <(guest_partial_block) || true
 [ -n "${blk:-}" ] || scenario_bail "no partially plugged virtio-mem block: $(vm_run blockinfo | paste -sd';')"
 case "$zone" in Movable) online=online_movable ;; *) online=online_kernel ;; esac
-read -r pfn pages < <(vm_run "blockinfo $blk" |
-	sed -n 's/.* pages=\([0-9]*\) .* first=\(0x[0-9a-f]*\).*/\2 \1/p') || true
-[ -n "${pfn:-}" ] || scenario_bail "memory$blk has no PageOffline page: $(vm_run "blockinfo $blk")"
+pfn=$(guest_block_field "$blk" first)
+pages=$(guest_block_field "$blk" pages)
+[[ "$pfn" == 0x* ]] || scenario_bail "memory$blk has no PageOffline page: $(vm_run "blockinfo $blk")"
 zone=${zone%% *}
 plugged=$((pages - offline0))
 

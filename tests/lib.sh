@@ -152,9 +152,13 @@ guest_partial_block() {
 	}'
 }
 
-guest_offline_pages() {   # guest_offline_pages BLOCK
-	vm_run "blockinfo $1" | sed -n 's/.* offline=\([0-9]*\) .*/\1/p'
+# guest_block_field BLOCK NAME: one NAME=VALUE field of blockinfo's line
+# for memory block BLOCK (offline, pages, dirty, first).
+guest_block_field() {
+	vm_run "blockinfo $1" | tr ' ' '\n' | sed -n "s/^$2=//p"
 }
+
+guest_offline_pages() { guest_block_field "$1" offline; }   # guest_offline_pages BLOCK
 
 guest_block_state() { vm_run "cat /sys/devices/system/memory/memory$1/state"; }
 

@@ -28,7 +28,7 @@ if [ -z "${blk:-}" ]; then
 fi
 tap_eq "half of memory$blk is fake-offline (pages)" "$offline0" $((64 << 8))
 tap_eq "no fake-offline page of memory$blk is KPF_DIRTY" \
-	"$(vm_run "blockinfo $blk" | sed -n 's/.* dirty=\([0-9]*\).*/\1/p')" 0
+	"$(guest_block_field "$blk" dirty)" 0
 case "$zone" in Movable) online=online_movable ;; *) online=online_kernel ;; esac
 mem0=$(guest_memtotal_kb)
 diag "memory$blk: $offline0 pages PageOffline, zone $zone, MemTotal $mem0 kB"
