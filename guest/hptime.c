@@ -2,7 +2,7 @@
 /*
  * hptime - time memory hot(un)plug from inside the guest.
  *
- *   hptime watch [-r BYTES] [-T KB] [-s SETTLE] [-t TIMEOUT] [-i USEC]
+ *   hptime watch [-n] [-r BYTES] [-T KB] [-s SETTLE] [-t TIMEOUT] [-i USEC]
  *   hptime write FILE VALUE
  *   hptime memcpy MIB
  *
@@ -25,13 +25,18 @@
  * sample that changed MemTotal (T in seconds since the request; the first
  * line is the value before the request), and a summary line:
  *
- *   hptime: result status=reached|settled|timeout start=kmsg|memtotal|none
+ *   hptime: result status=reached|settled|timeout start=kmsg|memtotal|now|none
  *           duration=S first=S initial_kb=KB final_kb=KB changes=N
  *
  * duration is the time from the request to the last MemTotal change,
  * first the time from the request to the first change (both 0 if MemTotal
  * never changed). start=memtotal means no request record was seen and the
  * first change is the start.
+ *
+ * With -n the clock starts when "ready" is printed (start=now) and no
+ * request record is waited for: for timing from an event the caller has
+ * just seen, e.g. a workload's exit while an earlier request is still
+ * pending.
  *
  * write: writes VALUE to FILE (e.g. a memory block's sysfs "state") with
  * one write(2) and prints "hptime: write FILE VALUE status=0 seconds=S";
@@ -190,12 +195,15 @@ static int watch(int argc, char **argv)
 	unsigned long target = 0, kb, last_kb;
 	long interval = 1000;
 	const char *status, *how = "none";
-	int fd, opt, rc, have_want = 0, have_start = 0, i;
+	int fd, opt, rc, have_want = 0, have_start = 0, start_now = 0, i;
 	char msg[4096];
 	struct timespec ts;
 
-	while ((opt = getopt(argc, argv, "r:T:s:t:i:")) != -1) {
+	while ((opt = getopt(argc, argv, "nr:T:s:t:i:")) != -1) {
 		switch (opt) {
+		case 'n':
+			start_now = 1;
+			break;
 		case 'r':
 			want = strtoull(optarg, NULL, 0);
 			have_want = 1;
@@ -236,6 +244,11 @@ static int watch(int argc, char **argv)
 	last_kb = memtotal_kb();
 	begin = now();
 	record(begin, last_kb);
+	if (start_now) {
+		start = begin;
+		have_start = 1;
+		how = "now";
+	}
 	printf("hptime: ready memtotal_kb=%lu clock_offset=%.6f\n", last_kb, offset);
 
 	ts.tv_sec = interval / 1000000;
@@ -363,7 +376,7 @@ int main(int argc, char **argv)
 		return timed_memcpy(argv[2]);
 	}
 	fprintf(stderr,
-		"usage: hptime watch [-r BYTES] [-T KB] [-s SETTLE] [-t TIMEOUT] [-i USEC]\n"
+		"usage: hptime watch [-n] [-r BYTES] [-T KB] [-s SETTLE] [-t TIMEOUT] [-i USEC]\n"
 		"       hptime write FILE VALUE\n"
 		"       hptime memcpy MIB\n");
 	return 2;
