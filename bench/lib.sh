@@ -154,25 +154,6 @@ bench_resize() {
 	return 0
 }
 
-# bench_poll_size TARGET LIMIT SETTLE: host-side, poll the device's size
-# every 0.1 s until it equals TARGET, or has not changed for SETTLE s, or
-# LIMIT s passed. Prints "ELAPSED-TO-LAST-CHANGE SIZE".
-bench_poll_size() {
-	local target=$1 limit=$2 settle=$3 t0 t last_t size last
-	t0=$(date +%s.%N)
-	last=$(vmem get size) last_t=$t0
-	while :; do
-		sleep 0.1
-		t=$(date +%s.%N)
-		size=$(vmem get size)
-		if [ "$size" != "$last" ]; then last=$size last_t=$t; fi
-		[ "$size" = "$target" ] && break
-		awk -v t="$t" -v l="$last_t" -v s="$settle" -v z="$t0" -v m="$limit" \
-			'BEGIN { exit !(t - l >= s || t - z >= m) }' && break
-	done
-	awk -v l="$last_t" -v z="$t0" -v s="$last" 'BEGIN { printf "%.3f %s\n", l - z, s }'
-}
-
 # bench_unplug_best_effort METRIC SIZE LIMIT SETTLE: request SIZE without
 # waiting for it; time it in the guest (hptime, until MemTotal reaches the
 # target or stops changing for SETTLE s) and on the host (until QEMU's size
@@ -189,7 +170,7 @@ bench_unplug_best_effort() {
 		while ! grep -q 'ready\\|usage\\|cannot\\|failed' /tmp/hp.log; do usleep 10000; done
 		grep -q ready /tmp/hp.log" >/dev/null
 	vmem -q resize "$size"
-	host=$(bench_poll_size "$bytes" "$limit" "$settle")
+	host=$(vm_poll_size "$bytes" "$limit" "$settle")
 	out=$(vm_run 'while kill -0 $(cat /tmp/hp.pid) 2>/dev/null; do usleep 100000; done; cat /tmp/hp.log' $((limit + 120)))
 	res=$(grep '^hptime: result' <<<"$out") || { echo "bench: hptime gave no result: $(tail -n 3 <<<"$out")" >&2; return 1; }
 	hp_status=$(sed -n 's/.* status=\([a-z]*\).*/\1/p' <<<"$res")
@@ -199,24 +180,6 @@ bench_unplug_best_effort() {
 	bench_record "$metric-host" s "${host% *}"
 	be_left_mib=$(((${host#* } - bytes) >> 20))
 	bench_record "$metric-left-MiB" MiB "$be_left_mib"
-}
-
-# Run a guest background job: bench_bg NAME CMD (pid in /tmp/NAME.pid,
-# output in /tmp/NAME.log).
-bench_bg() {
-	vm_run "$2 >/tmp/$1.log 2>&1 & echo \$! >/tmp/$1.pid" >/dev/null
-}
-
-# bench_wait_guest PATTERN FILE SECS: wait until FILE in the guest matches.
-bench_wait_guest() {
-	vm_run "i=0; while ! grep -q '$1' $2 2>/dev/null; do
-		i=\$((i + 1)); [ \$i -lt $(($3 * 10)) ] || exit 1; usleep 100000; done" $(($3 + 30)) >/dev/null
-}
-
-# bench_stop_bg NAME: stop a background job started with -f /tmp/NAME.stop
-# (memcheck, fragment) and wait for it; prints its last output line.
-bench_stop_bg() {
-	vm_run "touch /tmp/$1.stop; while kill -0 \$(cat /tmp/$1.pid) 2>/dev/null; do usleep 100000; done; tail -n 1 /tmp/$1.log" 600
 }
 
 # Median, min and max of a column of numbers: prints "MEDIAN MIN MAX N"

@@ -60,7 +60,7 @@ sc_workload() {
 		bench_set_size 2G
 		out=$(vm_run "hptime memcpy $mib")
 		bench_record "wl$pct-memcpy" s "$(sed -n 's/.* in \([0-9.]*\) s.*/\1/p' <<<"$out")"
-		bench_bg mc "memcheck -f /tmp/mc.stop $mib"
+		vm_bg mc "memcheck -f /tmp/mc.stop $mib"
 		# The workload holds its memory but is stopped (SIGSTOP) while
 		# the unplug runs, so the time is the migration's, not shared
 		# with memcheck. It is stopped as soon as it has filled its
@@ -77,7 +77,7 @@ sc_workload() {
 		# verifies every word after the migration except those it had
 		# checked in the (at most 50) ms before it was stopped.
 		vm_run 'kill -CONT $(cat /tmp/mc.pid)' >/dev/null
-		out=$(bench_stop_bg mc)
+		out=$(vm_stop_bg mc)
 		case "$out" in
 		*", 0 mismatches") bench_record "wl$pct-mismatches" n 0 ;;
 		*) echo "bench: memcheck: $out" >&2; bench_record "wl$pct-mismatches" n 1 ;;
@@ -133,8 +133,8 @@ sc_normal() {
 		VM_VMEM_SIZE=2G VM_VMEM_BLOCK=2M VM_ONLINE=online bench_boot normal "$1" "$2"
 		bench_set_size 2G
 		if [ "$v" = pgtables ]; then
-			bench_bg fr "fragment -f /tmp/fr.stop"
-			bench_wait_guest 'ready\|usage\|failed\|only' /tmp/fr.log 300
+			vm_bg fr "fragment -f /tmp/fr.stop"
+			vm_wait_guest 'ready\|usage\|failed\|only' /tmp/fr.log 300
 			out=$(vm_run 'cat /tmp/fr.log')
 			grep -q ready <<<"$out" || { echo "bench: fragment: $out" >&2; return 1; }
 			bench_record "$v-pagetables-MiB" MiB $(($(sed -n 's/.*pagetables_kb=\([0-9]*\).*/\1/p' <<<"$out") >> 10))
@@ -152,8 +152,8 @@ sc_oom() {
 	local alive=1 kills
 	VM_VMEM_SIZE=8G VM_VMEM_BLOCK=2M VM_ONLINE=online_movable bench_boot oom "$1" "$2"
 	bench_set_size 4G
-	bench_bg mc "memcheck -f /tmp/mc.stop 3000"
-	bench_wait_guest 'filled\|failed' /tmp/mc.log 600
+	vm_bg mc "memcheck -f /tmp/mc.stop 3000"
+	vm_wait_guest 'filled\|failed' /tmp/mc.log 600
 	bench_unplug_best_effort unplug "1G" "$BENCH_OOM_WAIT" 5
 	# Withdraw the rest of the request so that no kill comes after the
 	# verdict: the driver would keep retrying in the background.

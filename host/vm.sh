@@ -13,6 +13,15 @@
 #   vm_bytes SIZE       1G, 512M, 4096K, 1T or plain bytes -> bytes
 #   vm_memtotal_kb      the guest's MemTotal (kB)
 #   vm_online_blocks    the number of online memory blocks in the guest
+#   vm_alive            QEMU is still running (0) or gone, e.g. after a panic (1)
+#   vm_bg NAME CMD [ADJ]  run CMD in the guest in the background (see below)
+#   vm_wait_guest PATTERN FILE SECS   wait until a guest file matches
+#   vm_stop_bg NAME     stop a background job and print its last line
+#   vm_poll_size TARGET LIMIT SETTLE  host-side: wait for the device's size
+#                       to reach TARGET or stop changing
+#   vm_oom_protect      oom_score_adj -1000 for init and every user process
+#   vm_oom_kills        the number of OOM kills on the console
+#   vm_console_oom      the console's OOM-kill and panic lines
 # QEMU runs under a hard timeout and dies with this shell (PR_SET_PDEATHSIG
 # via setpriv); an EXIT trap kills it as well (a caller's EXIT trap set
 # before vm_start still runs after it).
@@ -249,6 +258,73 @@ vm_online_blocks() {
 }
 
 vmem() { "$VMEMCTL" -s "$VM_DIR/qmp.sock" "$@"; }
+
+vm_alive() { [ -n "$vm_pid" ] && kill -0 "$vm_pid" 2>/dev/null; }
+
+# Background jobs in the guest: vm_bg NAME CMD [ADJ] starts CMD with its
+# output in /tmp/NAME.log and its pid in /tmp/NAME.pid; with ADJ it runs
+# at that oom_score_adj (e.g. 0 for the one process an OOM kill may hit,
+# after vm_oom_protect). Jobs that take -f /tmp/NAME.stop (memcheck,
+# bystander, fragment) end with vm_stop_bg NAME, which waits for the exit
+# and prints the job's last output line.
+vm_bg() {
+	local adj=
+	[ -z "${3:-}" ] || adj="echo $3 >/proc/self/oom_score_adj; "
+	vm_run "(${adj}exec $2) >/tmp/$1.log 2>&1 & echo \$! >/tmp/$1.pid" >/dev/null
+}
+
+# vm_wait_guest PATTERN FILE SECS: wait until FILE in the guest matches.
+vm_wait_guest() {
+	vm_run "i=0; while ! grep -q '$1' $2 2>/dev/null; do
+		i=\$((i + 1)); [ \$i -lt $(($3 * 10)) ] || exit 1; usleep 100000; done" $(($3 + 30)) >/dev/null
+}
+
+vm_stop_bg() {
+	vm_run "touch /tmp/$1.stop; while kill -0 \$(cat /tmp/$1.pid) 2>/dev/null; do usleep 100000; done; tail -n 1 /tmp/$1.log" 600
+}
+
+# vm_poll_size TARGET LIMIT SETTLE: host-side, poll the device's size
+# every 0.1 s until it equals TARGET, or has not changed for SETTLE s, or
+# LIMIT s passed, or QEMU is gone. Prints "ELAPSED-TO-LAST-CHANGE SIZE".
+vm_poll_size() {
+	local target=$1 limit=$2 settle=$3 t0 t last_t size last
+	t0=$(date +%s.%N)
+	last=$(vmem get size) last_t=$t0
+	while vm_alive; do
+		sleep 0.1
+		t=$(date +%s.%N)
+		size=$(vmem get size) || break
+		if [ "$size" != "$last" ]; then last=$size last_t=$t; fi
+		[ "$size" = "$target" ] && break
+		awk -v t="$t" -v l="$last_t" -v s="$settle" -v z="$t0" -v m="$limit" \
+			'BEGIN { exit !(t - l >= s || t - z >= m) }' && break
+	done
+	awk -v l="$last_t" -v z="$t0" -v s="$last" 'BEGIN { printf "%.3f %s\n", l - z, s }'
+}
+
+# Memory pressure (tests/oom.sh, tests/plug-pressure.sh, the bench's
+# pressure scenario). vm_oom_protect sets oom_score_adj -1000 (never
+# killed) on init and every user process running now; everything started
+# later inherits it from init. A workload started with vm_bg ... 0 is then
+# the only process an OOM kill can pick, and an OOM with no victim left
+# panics ("System is deadlocked on memory"), which ends QEMU (panic=-1,
+# -no-reboot) instead of hiding behind a killed shell.
+vm_oom_protect() {
+	vm_run 'for p in /proc/[0-9]*; do
+		grep -q . $p/cmdline 2>/dev/null && echo -1000 >$p/oom_score_adj 2>/dev/null
+	done; [ "$(cat /proc/1/oom_score_adj)" = -1000 ]' >/dev/null
+}
+
+# OOM kills so far, from the console (host side, so it works after the
+# guest died): the guest configs have no VM_EVENT_COUNTERS, so
+# /proc/vmstat has no oom_kill counter.
+vm_oom_kills() { vm_console_since 0 | grep -c 'Killed process' || true; }
+
+# The console's OOM-kill and panic lines (host side, so it works after the
+# guest died).
+vm_console_oom() {
+	tr -d '\r' <"$VM_DIR/console.log" | grep -E 'Killed process|invoked oom-killer|Kernel panic|System is deadlocked' || true
+}
 
 # Withdraw what is left of a resize request: ask for the size the device
 # has now and wait (up to 60 s) until it is there, so the driver stops
