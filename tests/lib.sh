@@ -44,8 +44,11 @@ tap_ok() {   # tap_ok STATUS DESCRIPTION [DIAGNOSTIC...]
 	else
 		echo "not ok $tap_n - $desc"
 		tap_failed=$((tap_failed + 1))
-		local d
-		for d in "$@"; do echo "# $d"; done
+		# Each line of each diagnostic is a TAP comment.
+		local d line
+		for d in "$@"; do
+			while IFS= read -r line; do echo "# $line"; done <<<"$d"
+		done
 	fi
 }
 
