@@ -170,3 +170,51 @@ guest_block_state() { vm_run "cat /sys/devices/system/memory/memory$1/state"; }
 guest_block_write() {   # guest_block_write BLOCK FILE VALUE
 	vm_run "echo $3 > /sys/devices/system/memory/memory$1/$2"
 }
+
+# Memory pressure (oom, plug-pressure) ---------------------------------------
+
+# guest_alive_or_bail DESCRIPTION: nothing while the guest answers. A guest
+# that is gone (a panic ends QEMU: panic=-1, -no-reboot) fails the check
+# DESCRIPTION, with the console's OOM and panic lines, and bails out:
+# every remaining check would fail the same way.
+guest_alive_or_bail() {
+	local out
+	vm_alive && vm_run true >/dev/null 2>&1 && return 0
+	out=$(vm_console_oom | head -n 20)
+	tap_ok 1 "$1" "the guest is gone; the console's OOM and panic lines:" "${out:-(none)}"
+	scenario_bail "guest died (console: $VM_DIR/console.log)"
+}
+
+# Passes memcheck (/tmp/memcheck.log) has completed so far.
+guest_memcheck_passes() { vm_run 'grep -c "^memcheck: pass" /tmp/memcheck.log || true'; }
+
+guest_memavailable_mib() { vm_run "awk '/^MemAvailable:/ {print int(\$2 / 1024)}' /proc/meminfo"; }
+
+# tap_reached_after_exit PREFIX SIZE SECS: stop the workload (memcheck, see
+# vm_bg) and check that the device reaches SIZE within SECS of its exit.
+# PREFIX starts each description (e.g. "run1: ", or "").
+tap_reached_after_exit() {
+	local p=$1 size=$2 secs=$3 out t0 rc=0 desc
+	out=$(vm_stop_bg memcheck) || true
+	diag "$p$out"
+	t0=$SECONDS
+	vmem -q -t "$secs" wait-size "$size" 2>/dev/null || rc=1
+	desc="${p}size $size reached within ${secs}s of the workload's exit"
+	guest_alive_or_bail "$desc"
+	tap_ok "$rc" "$desc" "after $((SECONDS - t0)) s: $(($(vmem get size) >> 20)) MiB plugged"
+	diag "${p}size $size reached $((SECONDS - t0)) s after the workload's exit"
+}
+
+# tap_workload_unharmed PREFIX: two checks, once the workload has ended:
+# memcheck ran to its end with no corrupted word, and the console shows no
+# OOM kill.
+tap_workload_unharmed() {
+	local p=$1 out rc
+	out=$(vm_run 'cat /tmp/memcheck.log')
+	[[ "$(tail -n 1 <<<"$out")" == *" passes over "*", 0 mismatches" ]] && rc=0 || rc=1
+	tap_ok "$rc" "${p}the workload ran to its end with no corrupted word" "last lines of its log:" \
+		"$(grep -m 5 'mismatch at' <<<"$out" || true; tail -n 2 <<<"$out")"
+	out=$(vm_console_since 0 | grep 'Killed process' || true)
+	[ "$(vm_oom_kills)" = 0 ] && rc=0 || rc=1
+	tap_ok "$rc" "${p}no OOM kill (no 'Killed process' on the console)" "$out"
+}
