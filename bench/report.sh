@@ -16,12 +16,15 @@ meta() { sed -n "s/^$1=//p" "$out/meta.env" | head -n 1; }
 
 # One line per scenario and metric, in the order they were first recorded:
 # scenario metric unit bmed bmin bmax bn bunfinished smed smin smax sn
-# sunfinished ratio. Values of unfinished runs (status column, when
-# runs.csv has one) are left out of the medians and counted instead.
+# sunfinished ratio bsum ssum. Values of unfinished runs (status column,
+# when runs.csv has one) are left out of the medians and counted instead;
+# the sums (of every run, unfinished or not) are for unit "count" (e.g.
+# OOM kills, panics), where the total says more than a median.
 summary=$(awk -F, -f bench/stats.awk -f /dev/fd/3 "$csv" 3<<'EOF'
 NR > 1 {
 	key = $1 SUBSEP $2
 	if (!(key in unit)) { order[++n] = key; unit[key] = $3 }
+	sum[key, $4] += $6
 	if ($7 != "" && $7 != "ok") { unf[key, $4]++; next }
 	v[key, $4, ++c[key, $4]] = $6
 }
@@ -36,17 +39,18 @@ END {
 		b = cell(key, "base"); split(b, bs, " ")
 		s = cell(key, "series"); split(s, ss, " ")
 		r = (bs[4] && ss[4] && bs[1] != 0) ? sprintf("%.3f", ss[1] / bs[1]) : "n/a"
-		print p[1], p[2], unit[key], b, s, r
+		print p[1], p[2], unit[key], b, s, r, sum[key, "base"] + 0, sum[key, "series"] + 0
 	}
 }
 EOF
 )
 
-fmt() {   # fmt MEDIAN MIN MAX N UNFINISHED UNIT: "median [min–max] (n=N)"
+fmt() {   # fmt MEDIAN MIN MAX N UNFINISHED UNIT SUM: "median [min–max] (n=N)"
 	local n="n=$4"
 	[ "$5" = 0 ] || n="$n, $5 unfinished"
 	[ "$4" != 0 ] || { echo "n/a ($n)"; return; }
 	case "$6" in
+	count) awk -v t="$7" -v a="$2" -v b="$3" -v n="$n" 'BEGIN { printf "%g total [%g–%g per run] (%s)", t, a, b, n }' ;;
 	s) awk -v m="$1" -v a="$2" -v b="$3" -v n="$n" 'BEGIN {
 		u = "s"; f = 1; if (b < 1) { u = "ms"; f = 1000 }
 		printf "%.*f %s [%.*f–%.*f] (%s)", (f == 1 ? 3 : 1), m * f, u, (f == 1 ? 3 : 1), a * f, (f == 1 ? 3 : 1), b * f, n }' ;;
@@ -157,8 +161,8 @@ elapsed=$(meta elapsed)
 	echo
 	echo "| scenario | metric | base median [min–max] | series median [min–max] | series/base |"
 	echo "| --- | --- | --- | --- | --- |"
-	while read -r sc metric unit bm ba bb bn bu sm sa sb sn su ratio; do
-		echo "| $sc | $metric | $(fmt "$bm" "$ba" "$bb" "$bn" "$bu" "$unit") | $(fmt "$sm" "$sa" "$sb" "$sn" "$su" "$unit") | $ratio |"
+	while read -r sc metric unit bm ba bb bn bu sm sa sb sn su ratio bt st; do
+		echo "| $sc | $metric | $(fmt "$bm" "$ba" "$bb" "$bn" "$bu" "$unit" "$bt") | $(fmt "$sm" "$sa" "$sb" "$sn" "$su" "$unit" "$st") | $ratio |"
 	done <<<"$summary"
 	echo
 	if [ "$have_plot1" = 1 ]; then

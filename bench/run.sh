@@ -6,12 +6,12 @@
 #
 # Knobs (environment):
 #   BENCH_REPS=5            repetitions per scenario and kernel
-#   BENCH_SCENARIOS="..."   subset of: idle-sbm idle-bbm workload sysfs normal oom
+#   BENCH_SCENARIOS="..."   subset of: idle-sbm idle-bbm workload sysfs normal pressure
 #   BENCH_ACCEL=icount      or mttcg; BENCH_ICOUNT="shift=2" (the -icount argument);
 #                           BENCH_SMP vCPUs (default: 1 with icount, 2 with mttcg)
 #   BENCH_{BASE,SERIES}_{KERNEL,INITRD}  other kernel images (e.g. base twice)
 #   BENCH_IDLE_SIZES, BENCH_WL_PCTS, BENCH_SYSFS_FRACS, BENCH_SYSFS_CYCLES,
-#   BENCH_NORMAL_VARIANTS, BENCH_OOM_WAIT   see bench/scenarios.sh
+#   BENCH_NORMAL_VARIANTS, BENCH_PRESSURE_{WAIT,SETTLE,RECOVER}   see bench/scenarios.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -37,7 +37,7 @@ for k in "${kernels[@]}"; do
 	[ -f "$f" ] || die "$k kernel $f is missing; build it with: make kernel KERNEL=$k CONFIG=guest"
 	f=$(bench_initrd "$k")
 	[ -f "$f" ] || die "$k initramfs $f is missing; build it with: make initramfs KERNEL=$k CONFIG=guest"
-	for h in hptime fragment memcheck blockinfo; do
+	for h in hptime fragment memcheck blockinfo bystander; do
 		gzip -dc "$f" | cpio -it --quiet 2>/dev/null | grep -qx "opt/bench/$h" ||
 			die "$k initramfs $f lacks the guest helper /opt/bench/$h; rebuild it with: make initramfs KERNEL=$k CONFIG=guest"
 	done

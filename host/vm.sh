@@ -293,7 +293,7 @@ vm_poll_size() {
 	while vm_alive; do
 		sleep 0.1
 		t=$(date +%s.%N)
-		size=$(vmem get size) || break
+		size=$(vmem get size 2>/dev/null) || break
 		if [ "$size" != "$last" ]; then last=$size last_t=$t; fi
 		[ "$size" = "$target" ] && break
 		awk -v t="$t" -v l="$last_t" -v s="$settle" -v z="$t0" -v m="$limit" \
