@@ -286,15 +286,26 @@ vm_stop_bg() {
 # vm_poll_size TARGET LIMIT SETTLE: host-side, poll the device's size
 # every 0.1 s until it equals TARGET, or has not changed for SETTLE s, or
 # LIMIT s passed, or QEMU is gone. Prints "ELAPSED-TO-LAST-CHANGE SIZE".
+# Every change (and any failed query) is logged in $VM_DIR/size-poll.log
+# as "SECONDS SIZE".
 vm_poll_size() {
-	local target=$1 limit=$2 settle=$3 t0 t last_t size last
+	local target=$1 limit=$2 settle=$3 t0 t last_t size last log=$VM_DIR/size-poll.log rc
 	t0=$(date +%s.%N)
 	last=$(vmem get size) last_t=$t0
+	echo "# vm_poll_size $*: 0 $last" >>"$log"
 	while vm_alive; do
 		sleep 0.1
 		t=$(date +%s.%N)
-		size=$(vmem get size 2>/dev/null) || break
-		if [ "$size" != "$last" ]; then last=$size last_t=$t; fi
+		rc=0
+		size=$(vmem get size 2>&1) || rc=$?
+		if [ "$rc" -ne 0 ]; then
+			echo "$(awk -v t="$t" -v z="$t0" 'BEGIN { printf "%.3f", t - z }') query failed ($rc): $size" >>"$log"
+			size=$last
+		fi
+		if [ "$size" != "$last" ]; then
+			last=$size last_t=$t
+			echo "$(awk -v t="$t" -v z="$t0" 'BEGIN { printf "%.3f", t - z }') $size" >>"$log"
+		fi
 		[ "$size" = "$target" ] && break
 		awk -v t="$t" -v l="$last_t" -v s="$settle" -v z="$t0" -v m="$limit" \
 			'BEGIN { exit !(t - l >= s || t - z >= m) }' && break

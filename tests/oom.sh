@@ -68,7 +68,7 @@ one_run() {   # one_run LABEL
 	t0=$SECONDS
 	while [ $((SECONDS - t0)) -lt "$observe_s" ] && vm_alive; do
 		sleep 5
-		size=$(vmem get size) || break
+		size=$(vmem get size) || continue
 		[ $((size >> 20)) -ge "$min" ] || min=$((size >> 20))
 	done
 	guest_alive_or_bail "$nopanic"
