@@ -89,7 +89,7 @@ trap 'kill "$progress_pid" 2>/dev/null || true' EXIT
 rc=0
 # Without the caller's MAKEFLAGS: "make -s" would silence kbuild's lines,
 # which the progress count reads.
-MAKEFLAGS= make -C "$src" O="$out" CC="$cc" -j"$jobs" bzImage modules >"$out/build.log" 2>&1 || rc=$?
+MAKEFLAGS='' make -C "$src" O="$out" CC="$cc" -j"$jobs" bzImage modules >"$out/build.log" 2>&1 || rc=$?
 kill "$progress_pid" 2>/dev/null || true
 wait "$progress_pid" 2>/dev/null || true
 [ ! -t 1 ] || printf '\n'
