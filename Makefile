@@ -87,26 +87,26 @@ initramfs: kernel guest selftests
 
 run: CFG = $(or $(CONFIG),guest)
 run: args host initramfs
-	@BENCH_KERNEL=$(BZIMAGE) BENCH_INITRD=$(INITRD) scripts/demo.sh $(ARGS)
+	@CHECK_KERNEL=$(BZIMAGE) CHECK_INITRD=$(INITRD) scripts/demo.sh $(ARGS)
 
 shell: CFG = $(or $(CONFIG),guest)
 shell: args host initramfs
-	@BENCH_KERNEL=$(BZIMAGE) BENCH_INITRD=$(INITRD) scripts/shell.sh
+	@CHECK_KERNEL=$(BZIMAGE) CHECK_INITRD=$(INITRD) scripts/shell.sh
 
 check: CFG = $(or $(CONFIG),debug)
 check: args host initramfs
-	@BENCH_KERNEL=$(BZIMAGE) BENCH_INITRD=$(INITRD) BENCH_LOGS=build/logs/$(KERNEL)-$(CFG) \
-		CHECK_KERNEL_LABEL=$(KERNEL) BENCH_QUICK=1 tests/run.sh $(TESTS)
+	@CHECK_KERNEL=$(BZIMAGE) CHECK_INITRD=$(INITRD) CHECK_LOGS=build/logs/$(KERNEL)-$(CFG) \
+		CHECK_KERNEL_LABEL=$(KERNEL) CHECK_QUICK=1 tests/run.sh $(TESTS)
 
 check-full: CFG = $(or $(CONFIG),debug)
 check-full: args host initramfs
-	@BENCH_KERNEL=$(BZIMAGE) BENCH_INITRD=$(INITRD) BENCH_LOGS=build/logs/$(KERNEL)-$(CFG) \
-		CHECK_KERNEL_LABEL=$(KERNEL) BENCH_QUICK=0 tests/run.sh $(TESTS)
+	@CHECK_KERNEL=$(BZIMAGE) CHECK_INITRD=$(INITRD) CHECK_LOGS=build/logs/$(KERNEL)-$(CFG) \
+		CHECK_KERNEL_LABEL=$(KERNEL) CHECK_QUICK=0 tests/run.sh $(TESTS)
 
 # The harness's own tests without a kernel: shellcheck, the TAP
 # summariser and the QMP client against saved transcripts and a paused QEMU.
 check-quick: args lint host
-	@BENCH_LOGS=build/logs/quick tests/run.sh tap-selftest vmemctl
+	@CHECK_LOGS=build/logs/quick tests/run.sh tap-selftest vmemctl
 
 # Judge the kept TAP streams of the last make check again, without a guest.
 report: CFG = $(or $(CONFIG),debug)
@@ -122,7 +122,7 @@ bench: args host
 # Soak: long random run on the debug kernel (not part of check or CI).
 soak: CFG = $(or $(CONFIG),debug)
 soak: args host initramfs
-	@BENCH_KERNEL=$(BZIMAGE) BENCH_INITRD=$(INITRD) CHECK_KERNEL_LABEL=$(KERNEL) \
+	@CHECK_KERNEL=$(BZIMAGE) CHECK_INITRD=$(INITRD) CHECK_KERNEL_LABEL=$(KERNEL) \
 		SOAK_LOGS=build/logs/soak-$(KERNEL)-$(CFG) scripts/soak.sh
 
 # Break the series hunk by hunk (tests/breaks/) and check that the tests

@@ -46,9 +46,9 @@ run_on() {
 	scripts/build-kernel.sh breaks guest | tail -n 1
 	scripts/initramfs.sh build/kbuild/breaks-guest build/initramfs/breaks-guest.cpio.gz \
 		build/selftests/series >/dev/null
-	BENCH_KERNEL=build/kbuild/breaks-guest/arch/x86/boot/bzImage \
-		BENCH_INITRD=build/initramfs/breaks-guest.cpio.gz BENCH_LOGS="$dir" \
-		CHECK_KERNEL_LABEL=breaks BENCH_QUICK=1 tests/run.sh "$@" >"$dir.out" 2>&1 || true
+	CHECK_KERNEL=build/kbuild/breaks-guest/arch/x86/boot/bzImage \
+		CHECK_INITRD=build/initramfs/breaks-guest.cpio.gz CHECK_LOGS="$dir" \
+		CHECK_KERNEL_LABEL=breaks CHECK_QUICK=1 tests/run.sh "$@" >"$dir.out" 2>&1 || true
 }
 
 # verdict DIR SCENARIO: pass, noboot, notrun or fail:DESCRIPTIONS of the

@@ -10,7 +10,7 @@ if [ "${1:-}" = --keep ]; then keep=1; shift; fi
 steps=("$@")
 [ "${#steps[@]}" -gt 0 ] || steps=(0 2G 512M 3G 0)
 
-VM_KERNEL=${BENCH_KERNEL:?} VM_INITRD=${BENCH_INITRD:?}
+VM_KERNEL=${CHECK_KERNEL:?} VM_INITRD=${CHECK_INITRD:?}
 VM_DIR=build/logs/demo
 VM_VMEM_SIZE=${VM_VMEM_SIZE:-4G}
 [ "$keep" = 1 ] && VM_TIMEOUT=${VM_TIMEOUT:-86400}

@@ -10,8 +10,8 @@
 set -euo pipefail
 . host/vm.sh
 
-VM_KERNEL=${BENCH_KERNEL:?set by make: the bzImage}
-VM_INITRD=${BENCH_INITRD:?set by make: the initramfs}
+VM_KERNEL=${CHECK_KERNEL:?set by make: the bzImage}
+VM_INITRD=${CHECK_INITRD:?set by make: the initramfs}
 VM_DIR=build/logs/shell
 VM_VMEM_SIZE=${VM_VMEM_SIZE:-4G}
 VM_TIMEOUT=${VM_TIMEOUT:-86400}

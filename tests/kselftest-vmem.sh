@@ -61,7 +61,7 @@ report_result() {
 
 # scenario_begin prints the plan, which is only known after the selftest
 # ran; until then a failure bails out, and a stream without a plan fails.
-VM_DIR=$BENCH_LOGS/$name
+VM_DIR=$CHECK_LOGS/$name
 mkdir -p "$VM_DIR"
 vm_start || scenario_bail "guest did not boot"
 

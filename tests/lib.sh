@@ -17,19 +17,19 @@
 # shellcheck source=host/vm.sh
 . host/vm.sh
 
-: "${BENCH_KERNEL:?set by make: path of the bzImage under test}"
-: "${BENCH_INITRD:?set by make: path of the initramfs}"
-: "${BENCH_LOGS:=build/logs}"
-: "${BENCH_QUICK:=1}"   # 1 in make check (CI), 0 in make check-full
-VM_KERNEL=$BENCH_KERNEL
-VM_INITRD=$BENCH_INITRD
+: "${CHECK_KERNEL:?set by make: path of the bzImage under test}"
+: "${CHECK_INITRD:?set by make: path of the initramfs}"
+: "${CHECK_LOGS:=build/logs}"
+: "${CHECK_QUICK:=1}"   # 1 in make check (CI), 0 in make check-full
+VM_KERNEL=$CHECK_KERNEL
+VM_INITRD=$CHECK_INITRD
 
 tap_n=0
 tap_failed=0
 
 # scenario_begin NAME PLAN
 scenario_begin() {
-	VM_DIR=$BENCH_LOGS/$1
+	VM_DIR=$CHECK_LOGS/$1
 	mkdir -p "$VM_DIR"
 	echo "TAP version 13"
 	echo "1..$2"

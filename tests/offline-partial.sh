@@ -17,7 +17,7 @@ set -euo pipefail
 . tests/lib.sh
 
 cycles=3
-[ "$BENCH_QUICK" = 1 ] || cycles=10
+[ "$CHECK_QUICK" = 1 ] || cycles=10
 scenario_begin offline-partial $((3 + cycles * 4 + 1))
 vm_start || scenario_bail "guest did not boot"
 

@@ -14,7 +14,7 @@
 # by itself and reach the request within 30 s (the unpatched driver only
 # retries on its 50 s timer, doubling to 300 s), with MemTotal exact.
 #
-# make check runs it once; make check-full (BENCH_QUICK=0) five times, a
+# make check runs it once; make check-full (CHECK_QUICK=0) five times, a
 # fresh guest each time, since the outcome on a broken kernel depends on
 # timing (the base kills and panics in some runs and only stalls in others).
 # timeout: 1200 4500
@@ -22,7 +22,7 @@ set -euo pipefail
 . tests/lib.sh
 
 runs=1
-[ "$BENCH_QUICK" = 1 ] || runs=5
+[ "$CHECK_QUICK" = 1 ] || runs=5
 wl_mib=3000       # the workload
 by_mib=32         # the bystander's allocation
 settle_s=30       # the shrink has settled when the size is unchanged this long

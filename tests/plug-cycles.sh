@@ -14,7 +14,7 @@ set -euo pipefail
 
 sbm_sizes=(192M 1G)
 bbm_sizes=(256M 1G)
-[ "$BENCH_QUICK" = 1 ] || { sbm_sizes=(2M 192M 1G 3G); bbm_sizes=(128M 1G 3G); }
+[ "$CHECK_QUICK" = 1 ] || { sbm_sizes=(2M 192M 1G 3G); bbm_sizes=(128M 1G 3G); }
 plan=$(((${#sbm_sizes[@]} + ${#bbm_sizes[@]}) * 2 * 4 + 4))
 scenario_begin plug-cycles "$plan"
 

@@ -10,7 +10,7 @@ set -euo pipefail
 . tests/lib.sh
 
 sizes=(2G 1G 2G 512M)
-[ "$BENCH_QUICK" = 1 ] || sizes=(2G 1G 2G 512M 3G 1G 2G 256M)
+[ "$CHECK_QUICK" = 1 ] || sizes=(2G 1G 2G 512M 3G 1G 2G 256M)
 per_mode=$((${#sizes[@]} + 3))
 scenario_begin resize-workload $((2 * per_mode))
 

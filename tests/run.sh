@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run host-driven scenarios, each under its own hard timeout, keep each TAP
-# stream under $BENCH_LOGS, then print a report and
+# stream under $CHECK_LOGS, then print a report and
 # "N passed, N failed, N skipped[, N todo]". The exit status is the verdict.
 #   run.sh [NAME...]     (default: every scenario)
 #   run.sh --list        print the scenario names, one per line
@@ -32,14 +32,17 @@ fi
 report_only=0
 if [ "${1:-}" = --report ]; then
 	report_only=1
-	BENCH_LOGS=${2:?usage: run.sh --report DIR}
-	[ -f "$BENCH_LOGS/meta.env" ] || { echo "run: $BENCH_LOGS/meta.env not found; not a make check log directory" >&2; exit 2; }
-	read -r -a names < <(sed -n 's/^scenarios=//p' "$BENCH_LOGS/meta.env")
+	CHECK_LOGS=${2:?usage: run.sh --report DIR}
+	[ -f "$CHECK_LOGS/meta.env" ] || { echo "run: $CHECK_LOGS/meta.env not found; not a make check log directory" >&2; exit 2; }
+	read -r -a names < <(sed -n 's/^scenarios=//p' "$CHECK_LOGS/meta.env")
 	set -- "${names[@]}"
 fi
 
-logs=${BENCH_LOGS:-build/logs}
-quick=${BENCH_QUICK:-1}
+# The names before the CHECK_* rename still work, for scripts that use them.
+export CHECK_KERNEL=${CHECK_KERNEL:-${BENCH_KERNEL:-}} CHECK_INITRD=${CHECK_INITRD:-${BENCH_INITRD:-}}
+export CHECK_LOGS=${CHECK_LOGS:-${BENCH_LOGS:-}} CHECK_QUICK=${CHECK_QUICK:-${BENCH_QUICK:-}}
+logs=${CHECK_LOGS:-build/logs}
+quick=${CHECK_QUICK:-1}
 mkdir -p "$logs"
 all=$(scenarios)
 names=("$@")
@@ -129,12 +132,12 @@ else
 	scripts/provenance.sh ${CHECK_KERNEL_LABEL:+"$CHECK_KERNEL_LABEL"} >"$logs/meta.env" ||
 		echo "provenance=unknown" >"$logs/meta.env"
 	{
-		if [ -f "${BENCH_KERNEL:-}" ]; then
-			echo "kernel=$BENCH_KERNEL sha256 $(sha256sum <"$BENCH_KERNEL" | cut -c1-12)"
+		if [ -f "${CHECK_KERNEL:-}" ]; then
+			echo "kernel=$CHECK_KERNEL sha256 $(sha256sum <"$CHECK_KERNEL" | cut -c1-12)"
 		else
 			echo "kernel=none"
 		fi
-		echo "initramfs=${BENCH_INITRD:-?}"
+		echo "initramfs=${CHECK_INITRD:-?}"
 		echo "quick=$quick"
 		echo "scenarios=${names[*]}"
 	} >>"$logs/meta.env"

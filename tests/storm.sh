@@ -11,7 +11,7 @@ set -euo pipefail
 . tests/lib.sh
 
 n=12
-[ "$BENCH_QUICK" = 1 ] || n=60
+[ "$CHECK_QUICK" = 1 ] || n=60
 scenario_begin storm 5
 vm_start || scenario_bail "guest did not boot"
 mem0=$(guest_memtotal_kb)
