@@ -100,7 +100,7 @@ vmem -q -t 180 resize "$last" --wait || final="not reached"
 toggle=$(vm_run 'cat /tmp/toggle.log' | tail -n 1)
 walks=$(vm_run 'cat /tmp/walk.count 2>/dev/null || echo 0')
 mc=$(vm_run 'cat /tmp/memcheck.log' | tail -n 1)
-read -r passes mib mism < <(sed -n 's/^memcheck: \([0-9]*\) passes over \([0-9]*\) MiB, \(-\{0,1\}[0-9]*\) mismatches$/\1 \2 \3/p' <<<"$mc")
+read -r passes mib mism < <(sed -n 's/^memcheck: \([0-9]*\) passes over \([0-9]*\) MiB, \(-\{0,1\}[0-9]*\) mismatches$/\1 \2 \3/p' <<<"$mc") || true
 vm_stop
 splats=0
 hits=$(vm_scan_console "$VM_DIR/console.log") || splats=$(grep -c . <<<"$hits")
@@ -115,6 +115,7 @@ hits=$(vm_scan_console "$VM_DIR/console.log") || splats=$(grep -c . <<<"$hits")
 		echo "workload: no result ($mc)"
 	fi
 	echo "kernel splat lines on the console: $splats"
+	echo "OOM kills: $(grep -c 'Killed process' "$VM_DIR/console.log" || true)"
 	echo "time: $((SECONDS - t0)) s"
 } | tee "$VM_DIR/summary.txt"
 [ "$splats" = 0 ] || { echo "soak: splats:"; head -n 10 <<<"$hits"; }
