@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mib.h"
+
 int main(int argc, char **argv)
 {
 	const char *stopfile = NULL;
@@ -51,13 +53,9 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		goto usage;
-	errno = 0;
-	mib = strtoul(argv[optind], &endp, 10);
-	if (errno || *endp || !mib || mib > (SIZE_MAX >> 20)) {
-		fprintf(stderr, "bystander: size '%s' is not a positive number of MiB\n",
-			argv[optind]);
+	mib = parse_mib("bystander", argv[optind]);
+	if (!mib)
 		return 2;
-	}
 	bytes = (size_t)mib << 20;
 	pause.tv_sec = msec / 1000;
 	pause.tv_nsec = msec % 1000 * 1000000;

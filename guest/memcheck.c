@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mib.h"
+
 static uint64_t pattern(const uint64_t *p, uint64_t pass)
 {
 	uint64_t v = (uintptr_t)p;
@@ -48,7 +50,6 @@ int main(int argc, char **argv)
 	unsigned long mib;
 	size_t bytes;
 	long errors = 0;
-	char *endp;
 	int opt;
 
 	while ((opt = getopt(argc, argv, "s:f:")) != -1) {
@@ -65,14 +66,9 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		goto usage;
-	errno = 0;
-	mib = strtoul(argv[optind], &endp, 10);
-	/* A whole number of MiB that fits in size_t once shifted. */
-	if (errno || *endp || !mib || mib > (SIZE_MAX >> 20)) {
-		fprintf(stderr, "memcheck: size '%s' is not a positive number of MiB\n",
-			argv[optind]);
+	mib = parse_mib("memcheck", argv[optind]);
+	if (!mib)
 		return 2;
-	}
 	bytes = (size_t)mib << 20;
 
 	mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
