@@ -119,7 +119,8 @@ bench_set_size() {
 # --wait: from the QMP request until QEMU's size matches). Records
 # METRIC (guest seconds) and METRIC-host (host seconds, only if the size
 # was reached). Sets hp_status (reached/settled/timeout), hp_final_kb,
-# hp_duration, and keeps the MemTotal series.
+# hp_duration, and keeps the MemTotal series. METRIC "-" records nothing
+# (see bench_resize_quiet).
 bench_resize() {
 	local metric=$1 size=$2 limit=${3:-120} settle=${4:-3} bytes cur mem target out host res status=ok
 	bytes=$(bench_bytes "$size")
@@ -143,6 +144,7 @@ bench_resize() {
 	*" start=kmsg "*) ;;
 	*) echo "bench: $cur_sc $metric: no \"requested size\" log record seen; timed from the first MemTotal change" >&2 ;;
 	esac
+	[ "$metric" != - ] || return 0
 	mkdir -p "$BENCH_OUT/series"
 	sed -n 's/^series //p' <<<"$out" >"$BENCH_OUT/series/$cur_sc.$metric.$cur_kernel.$cur_rep.dat"
 	if [ "$hp_status" != reached ]; then
@@ -152,6 +154,15 @@ bench_resize() {
 	bench_record "$metric" s "$hp_duration" "$status"
 	[ -z "$host" ] || bench_record "$metric-host" s "$host"
 	return 0
+}
+
+# bench_resize_quiet SIZE [TIMEOUT] [SETTLE]: bench_resize without
+# recording; for scenarios that aggregate several resizes into one value.
+# Fails unless the size was reached.
+bench_resize_quiet() {
+	bench_resize - "$@" || return 1
+	[ "$hp_status" = reached ] ||
+		{ echo "bench: $cur_sc: resizing to $1: $hp_status (last $hp_final_kb kB)" >&2; return 1; }
 }
 
 # bench_unplug_best_effort METRIC SIZE LIMIT SETTLE: request SIZE without

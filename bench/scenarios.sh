@@ -9,12 +9,14 @@
 # be_left_mib are set by bench/lib.sh:
 # shellcheck disable=SC2034,SC2154
 
-BENCH_ALL=(idle-sbm idle-bbm workload sysfs normal pressure)
-declare -A BENCH_COST=([idle-sbm]=20 [idle-bbm]=20 [workload]=85 [sysfs]=11 [normal]=49 [pressure]=200)
+BENCH_ALL=(idle-sbm idle-bbm partial workload sysfs normal pressure)
+declare -A BENCH_COST=([idle-sbm]=20 [idle-bbm]=20 [partial]=60 [workload]=85 [sysfs]=11 [normal]=49 [pressure]=200)
 
 # Sizes and knobs (see bench/results.md for why they are what they are).
 BENCH_IDLE_SIZES=${BENCH_IDLE_SIZES:-1G 4G 16G}
 BENCH_WL_PCTS=${BENCH_WL_PCTS:-50 90}
+BENCH_PARTIAL_SIZES=${BENCH_PARTIAL_SIZES:-64M 124M}
+BENCH_PARTIAL_CYCLES=${BENCH_PARTIAL_CYCLES:-5}
 BENCH_SYSFS_FRACS=${BENCH_SYSFS_FRACS:-0 25 50 75 98}
 BENCH_SYSFS_CYCLES=${BENCH_SYSFS_CYCLES:-5}
 BENCH_NORMAL_VARIANTS=${BENCH_NORMAL_VARIANTS:-idle pgtables}
@@ -40,6 +42,32 @@ sc_idle() {   # sc_idle SCENARIO BLOCK KERNEL REP
 }
 sc_idle_sbm() { sc_idle idle-sbm 2M "$@"; }
 sc_idle_bbm() { sc_idle idle-bbm 128M "$@"; }
+
+# 1b. Unplug and replug part of an online memory block, idle, SBM, movable:
+# 1 GiB plugged, then SIZE (less than a 128 MiB block) unplugged and
+# plugged again, CYCLES times. Less than a block never goes through
+# offline_and_remove_memory(): the driver takes the subblocks from the
+# buddy (fake-offline) and gives them back, which is where the series'
+# frozen pages save work. The run's value is the median of its cycles.
+sc_partial() {
+	local s i un re
+	VM_VMEM_SIZE=2G VM_VMEM_BLOCK=2M VM_ONLINE=online_movable bench_boot partial "$1" "$2"
+	bench_set_size 1G
+	for s in $BENCH_PARTIAL_SIZES; do
+		un='' re=''
+		for ((i = 0; i < BENCH_PARTIAL_CYCLES; i++)); do
+			bench_resize_quiet "$((1024 - ${s%M}))M" || return 1
+			un+="$hp_duration"$'\n'
+			bench_resize_quiet 1G || return 1
+			re+="$hp_duration"$'\n'
+		done
+		un=$(bench_stats <<<"$un")
+		re=$(bench_stats <<<"$re")
+		bench_record "unplug-$s" s "${un%% *}"
+		bench_record "replug-$s" s "${re%% *}"
+	done
+	bench_end
+}
 
 # Used (not free) pages of ZONE_MOVABLE, in MiB.
 guest_movable_used_mib() {

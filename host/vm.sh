@@ -153,6 +153,7 @@ vm_start() {
 	vm_pid=$!
 	# Opening both FIFOs pairs them with QEMU's ends (QEMU opens them O_RDWR).
 	exec {vm_in}>"$VM_DIR/ctl.in" {vm_out}<"$VM_DIR/ctl.out"
+	vm_partial=
 	vm_wait_ready
 }
 
@@ -179,7 +180,7 @@ vm_wait_ready() {
 	local line deadline
 	deadline=$((SECONDS + VM_BOOT_TIMEOUT))
 	while [ "$SECONDS" -lt "$deadline" ]; do
-		if IFS= read -r -t 1 -u "$vm_out" line; then
+		if vm_read_line line; then
 			[ "$line" = "@@bench-ready" ] && return 0
 		fi
 		if ! kill -0 "$vm_pid" 2>/dev/null; then
@@ -190,6 +191,26 @@ vm_wait_ready() {
 	done
 	vm_die "guest not ready after ${VM_BOOT_TIMEOUT}s; console: $VM_DIR/console.log"
 	vm_kill
+	return 1
+}
+
+# vm_read_line VAR: one line from the guest channel into VAR, waiting at
+# most 1 s. A read that times out keeps what arrived of a line (bash's
+# read hands it over, then returns > 128), so a line that a busy guest
+# sends in pieces is completed by the next call instead of losing its
+# start.
+vm_partial=
+vm_read_line() {
+	local -n vm_line_ref=$1
+	local part rc=0
+	IFS= read -r -t 1 -u "$vm_out" part || rc=$?
+	if [ "$rc" = 0 ]; then
+		# shellcheck disable=SC2034 # a nameref: sets the caller's VAR
+		vm_line_ref=$vm_partial$part
+		vm_partial=
+		return 0
+	fi
+	[ "$rc" -le 128 ] || vm_partial+=$part
 	return 1
 }
 
@@ -212,7 +233,7 @@ vm_run() {
 		{ vm_die "cannot send '$cmd' to the guest (QEMU gone?); console: $VM_DIR/console.log"; return 255; }
 	deadline=$((SECONDS + limit))
 	while :; do
-		if IFS= read -r -t 1 -u "$vm_out" line; then
+		if vm_read_line line; then
 			case "$line" in
 			"@@bench-start $id")
 				started=1

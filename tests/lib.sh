@@ -163,6 +163,18 @@ guest_block_field() {
 
 guest_offline_pages() { guest_block_field "$1" offline; }   # guest_offline_pages BLOCK
 
+# guest_offline_refs BLOCK: on how many PageOffline pages of memory block
+# BLOCK folio_try_get() succeeds, as a PFN walker would try: the series'
+# test_page_offline module (v4, "tryget") counts it in the kernel. Fails
+# with a message where the module or its tryget file is missing.
+guest_offline_refs() {
+	local pages=$(($(guest_block_bytes) / 4096))
+	vm_run "modprobe test_page_offline 2>/dev/null
+		t=/sys/kernel/debug/test_page_offline/tryget
+		[ -w \$t ] || { echo \"no \$t: needs the test_page_offline module of series v4\"; exit 1; }
+		echo $(($1 * pages)) $pages >\$t && cut -d' ' -f2 \$t"
+}
+
 guest_block_state() { vm_run "cat /sys/devices/system/memory/memory$1/state"; }
 
 # Write to a memory block's sysfs file; prints the shell's error text (if
