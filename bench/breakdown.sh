@@ -39,7 +39,9 @@ for kernel in "${kernels[@]}"; do
 			i=$((i + 1)); [ $i -lt 12000 ] || exit 1; usleep 50000; done
 			kill -STOP $(cat /tmp/mc.pid)' 700 >/dev/null
 		thp=$(vm_run "awk '/^AnonHugePages:/ {print int(\$2 / 1024)}' /proc/meminfo")
-		movable=$(guest_movable_used_mib)
+		movable=$(vm_run 'awk "/^Node .* zone *Movable/ {m = 1; next} /^Node/ {m = 0}
+			m && \$1 == \"nr_free_pages\" {f += \$2} m && \$1 == \"present\" {p += \$2}
+			END {print int((p - f) / 256)}" /proc/zoneinfo')
 		vmstat_snap >"$out/$kernel-$pct.before"
 		cur_sc=breakdown cur_kernel=$kernel cur_rep=$pct
 		bench_resize "unplug" 0 300 300

@@ -52,11 +52,15 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$out/.fragments" 2>/dev/null)" != "$sum"
 	(cd "$out" && "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" \
 		"${frags[@]/#/$OLDPWD/}" >/dev/null)
 	make -s -C "$src" O="$out" CC="$cc" olddefconfig >/dev/null
+	# A later fragment overrides an earlier one (debug.config over
+	# guest.config); check what each symbol was last asked to be.
 	missing=()
 	while IFS= read -r line; do
-		case "$line" in CONFIG_*) ;; *) continue ;; esac
 		grep -qxF "$line" "$out/.config" || missing+=("$line")
-	done < <(cat "${frags[@]}")
+	done < <(cat "${frags[@]}" | awk '
+		/^CONFIG_[A-Za-z0-9_]+=/ { sym = $0; sub(/=.*/, "", sym); want[sym] = $0; order[++n] = sym; next }
+		/^# CONFIG_[A-Za-z0-9_]+ is not set/ { want[$2] = ""; order[++n] = $2 }
+		END { for (i = 1; i <= n; i++) if (!(order[i] in seen)) { seen[order[i]] = 1; if (want[order[i]] != "") print want[order[i]] } }')
 	if [ "${#missing[@]}" -gt 0 ]; then
 		echo "build-kernel: requested options missing from $out/.config (unmet dependencies?):" >&2
 		printf '  %s\n' "${missing[@]}" >&2
