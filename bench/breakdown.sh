@@ -6,7 +6,9 @@
 # and records around the unplug:
 #   - the /proc/vmstat counters of migration, compaction and THP that moved;
 #   - AnonHugePages before the unplug (is the workload THP-backed?);
-#   - MemTotal's steps (hptime), i.e. how long each memory block took.
+#   - MemTotal's steps (hptime), i.e. how long each memory block took;
+#   - where the guest's CPU was: its RIP sampled every 2 ms through QEMU's
+#     monitor (bench/rip-sample.py), as functions from /proc/kallsyms.
 # Guest time under -icount, as in make bench. Not a benchmark: one run each,
 # for reading, not for ratios.
 #
@@ -30,8 +32,13 @@ vmstat_snap() {
 for kernel in "${kernels[@]}"; do
 	for pct in $pcts; do
 		mib=$((2048 * pct / 100))
-		VM_BOOT_MEM=3G VM_VMEM_SIZE=2G VM_VMEM_BLOCK=2M VM_ONLINE=online_movable \
-			bench_boot breakdown "$kernel" "$pct"
+		VM_DIR=$BENCH_OUT/logs/breakdown/$kernel-$pct
+		mkdir -p "$VM_DIR"
+		bench_accel_env
+		VM_EXTRA+=" -monitor unix:$VM_DIR/hmp.sock,server=on,wait=off"
+		VM_KERNEL=$(bench_kernel "$kernel") VM_INITRD=$(bench_initrd "$kernel") \
+			VM_BOOT_MEM=3G VM_VMEM_SIZE=2G VM_VMEM_BLOCK=2M VM_ONLINE=online_movable vm_start
+		cur_sc=breakdown cur_kernel=$kernel cur_rep=$pct
 		bench_set_size 2G
 		memcpy=$(vm_run "hptime memcpy $mib" | sed -n 's/.* in \([0-9.]*\) s.*/\1/p')
 		vm_bg mc "memcheck -f /tmp/mc.stop $mib"
@@ -42,9 +49,14 @@ for kernel in "${kernels[@]}"; do
 		movable=$(vm_run 'awk "/^Node .* zone *Movable/ {m = 1; next} /^Node/ {m = 0}
 			m && \$1 == \"nr_free_pages\" {f += \$2} m && \$1 == \"present\" {p += \$2}
 			END {print int((p - f) / 256)}" /proc/zoneinfo')
+		vm_run 'cat /proc/kallsyms' 120 >"$out/$kernel-$pct.kallsyms"
 		vmstat_snap >"$out/$kernel-$pct.before"
-		cur_sc=breakdown cur_kernel=$kernel cur_rep=$pct
+		rm -f "$VM_DIR/stop"
+		bench/rip-sample.py sample "$VM_DIR/hmp.sock" "$out/$kernel-$pct.rips" "$VM_DIR/stop" &
+		sampler=$!
 		bench_resize "unplug" 0 300 300
+		touch "$VM_DIR/stop"
+		wait "$sampler" || echo "breakdown: the RIP sampler failed" >&2
 		vmstat_snap >"$out/$kernel-$pct.after"
 		vm_run 'kill -CONT $(cat /tmp/mc.pid)' >/dev/null
 		check=$(vm_stop_bg mc)
@@ -64,6 +76,8 @@ for kernel in "${kernels[@]}"; do
 					{dt = $1 - t0; printf "  step %2d: %7.3f s  -%d MiB\n", ++n, dt, (k0 - $2) / 1024; t0 = $1; k0 = $2}' \
 					"$out/$kernel-$pct.series"
 			fi
+			echo "where the guest CPU was during the unplug:"
+			bench/rip-sample.py report "$out/$kernel-$pct.kallsyms" "$out/$kernel-$pct.rips" 12 | sed 's/^/  /'
 		} | tee "$out/$kernel-$pct.txt"
 	done
 done

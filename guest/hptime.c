@@ -39,7 +39,8 @@
  * pending.
  *
  * write: writes VALUE to FILE (e.g. a memory block's sysfs "state") with
- * one write(2) and prints "hptime: write FILE VALUE status=0 seconds=S";
+ * one write(2) and prints "hptime: write FILE VALUE status=0 seconds=S
+ * cpu=C", C the CPU time the write used (user + system, getrusage());
  * on failure the status is the errno name and text.
  *
  * memcpy: copies MIB MiB between two anonymous buffers that were touched
@@ -57,6 +58,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/mman.h>
 #include <sys/sysinfo.h>
 #include <time.h>
@@ -307,9 +309,19 @@ static int watch(int argc, char **argv)
 	return 0;
 }
 
+/* CPU time (user + system) this process has used, in seconds. */
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 static int timed_write(const char *path, const char *value)
 {
-	double t;
+	double t, cpu;
 	ssize_t n;
 	int fd, err = 0;
 
@@ -318,17 +330,20 @@ static int timed_write(const char *path, const char *value)
 		fprintf(stderr, "hptime: cannot open %s: %s\n", path, strerror(errno));
 		return 1;
 	}
+	cpu = cpu_seconds();
 	t = now();
 	n = write(fd, value, strlen(value));
 	t = now() - t;
+	cpu = cpu_seconds() - cpu;
 	if (n < 0)
 		err = errno;
 	close(fd);
 	if (err)
-		printf("hptime: write %s %s status=%d(%s) seconds=%.6f\n", path, value,
-		       err, strerror(err), t);
+		printf("hptime: write %s %s status=%d(%s) seconds=%.6f cpu=%.3f\n", path,
+		       value, err, strerror(err), t, cpu);
 	else
-		printf("hptime: write %s %s status=0 seconds=%.6f\n", path, value, t);
+		printf("hptime: write %s %s status=0 seconds=%.6f cpu=%.3f\n", path, value,
+		       t, cpu);
 	return err ? 1 : 0;
 }
 
