@@ -17,6 +17,8 @@
 # Writes $BREAKDOWN_OUT/KERNEL-PCT.{vmstat,series,txt} and prints a summary.
 set -euo pipefail
 . bench/lib.sh
+# shellcheck source=bench/scenarios.sh
+. bench/scenarios.sh   # guest_movable_used_mib
 
 kernels=("$@")
 [ "${#kernels[@]}" -gt 0 ] || kernels=(base series)
@@ -46,9 +48,7 @@ for kernel in "${kernels[@]}"; do
 			i=$((i + 1)); [ $i -lt 12000 ] || exit 1; usleep 50000; done
 			kill -STOP $(cat /tmp/mc.pid)' 700 >/dev/null
 		thp=$(vm_run "awk '/^AnonHugePages:/ {print int(\$2 / 1024)}' /proc/meminfo")
-		movable=$(vm_run 'awk "/^Node .* zone *Movable/ {m = 1; next} /^Node/ {m = 0}
-			m && \$1 == \"nr_free_pages\" {f += \$2} m && \$1 == \"present\" {p += \$2}
-			END {print int((p - f) / 256)}" /proc/zoneinfo')
+		movable=$(guest_movable_used_mib)
 		vm_run 'cat /proc/kallsyms' 120 >"$out/$kernel-$pct.kallsyms"
 		vmstat_snap >"$out/$kernel-$pct.before"
 		rm -f "$VM_DIR/stop"
