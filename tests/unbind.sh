@@ -8,10 +8,11 @@
 # PageOffline pages. Done once with the block in ZONE_MOVABLE and once in
 # ZONE_NORMAL (two boots), since page isolation only looks at pages
 # outside ZONE_MOVABLE. In ZONE_MOVABLE a failed offline must print
-# nothing at all. In ZONE_NORMAL the kernel soon allocates slab and other
-# unmovable memory in the block; isolation then fails on such a page first
-# and dumps it, on both kernels (expected, so the console scan ignores
-# those dumps there); what must not appear is a dump of a PageOffline page.
+# nothing from mm (no page dump, no offlining message). In ZONE_NORMAL
+# the kernel soon allocates slab and other unmovable memory in the block;
+# isolation then fails on such a page first and dumps it, on both kernels
+# (expected, so the console scan ignores those dumps there); what must
+# not appear is a dump of a PageOffline page.
 #
 # Base: the driver unregisters its notifier, so nobody drops the pages'
 # references and offlining fails quietly (pr_debug). Series: the driver
@@ -53,7 +54,10 @@ for zone in Movable Normal; do
 	sleep 1
 	new=$(vm_console_since "$lines0")
 	if [ "$zone" = Movable ]; then
-		tap_eq "$zone: console lines printed by $attempts failed offlines" "$(grep -c . <<<"$new" || true)" 0
+		# Only mm lines count: TCG's timing noise (clocksource watchdog)
+		# may land in the window and says nothing about offlining.
+		tap_eq "$zone: mm console lines printed by $attempts failed offlines" \
+			"$(grep -Eci 'page|memory|offlin|migrat|isolat' <<<"$new" || true)" 0
 	else
 		diag "$zone: $(grep -c 'page dumped because' <<<"$new" || true) page dump(s) of other unmovable pages"
 		tap_eq "$zone: PageOffline pages dumped by $attempts failed offlines" \
