@@ -31,7 +31,7 @@ help:
 	@echo "  make kernel       only build the kernel (build/kbuild/KERNEL-CONFIG/)"
 	@echo "  make tree         (re)create build/linux: base + patches/ (refuses to drop unexported work; backs up)"
 	@echo "  make export       write build/linux base..HEAD back to patches/"
-	@echo "  make prefixes     build every prefix of the series"
+	@echo "  make prefixes     build every prefix of the series (PREFIXES_FROM=N: from patch N)"
 	@echo "  make lint-series  checkpatch, W=1 and sparse on the series"
 	@echo "  make check-breaks break the series hunk by hunk and require the scenarios to fail (about 1 h)"
 	@echo "  make lint         shellcheck the harness"

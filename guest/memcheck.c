@@ -2,11 +2,13 @@
 /*
  * memcheck - hold anonymous memory with a known pattern and verify it.
  *
- *   memcheck [-s SECONDS] [-f STOPFILE] MIB
+ *   memcheck [-s SECONDS] [-f STOPFILE] [-H] MIB
  *
  * Maps MIB MiB of anonymous memory, fills every 8-byte word with a value
  * derived from its address, then re-reads and re-verifies all of it in a
- * loop until SECONDS have passed or STOPFILE exists. While it runs, the
+ * loop until SECONDS have passed or STOPFILE exists. -H backs the memory
+ * with hugetlb pages of the default size (MAP_HUGETLB), which must be in
+ * the pool (vm.nr_hugepages). While it runs, the
  * kernel may migrate the pages (memory offlining, alloc_contig_range());
  * any lost or misplaced page shows up as a mismatch.
  *
@@ -47,18 +49,21 @@ int main(int argc, char **argv)
 	const char *stopfile = NULL;
 	double seconds = 0, start;
 	uint64_t pass = 0, *mem, *p, *end;
+	int opt, flags = MAP_PRIVATE | MAP_ANONYMOUS;
 	unsigned long mib;
 	size_t bytes;
 	long errors = 0;
-	int opt;
 
-	while ((opt = getopt(argc, argv, "s:f:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:f:H")) != -1) {
 		switch (opt) {
 		case 's':
 			seconds = atof(optarg);
 			break;
 		case 'f':
 			stopfile = optarg;
+			break;
+		case 'H':
+			flags |= MAP_HUGETLB;
 			break;
 		default:
 			goto usage;
@@ -71,8 +76,7 @@ int main(int argc, char **argv)
 		return 2;
 	bytes = (size_t)mib << 20;
 
-	mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, flags, -1, 0);
 	if (mem == MAP_FAILED) {
 		fprintf(stderr, "memcheck: mmap of %lu MiB failed: %s\n", mib,
 			strerror(errno));
@@ -115,6 +119,6 @@ int main(int argc, char **argv)
 	return errors ? 1 : 0;
 
 usage:
-	fprintf(stderr, "usage: memcheck [-s SECONDS] [-f STOPFILE] MIB\n");
+	fprintf(stderr, "usage: memcheck [-s SECONDS] [-f STOPFILE] [-H] MIB\n");
 	return 2;
 }

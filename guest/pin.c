@@ -12,11 +12,14 @@
  *
  * Prints "pin: pinned N pages in blocks B..." (the memory blocks holding
  * the pages, from /proc/self/pagemap, which needs root), sleeps SECONDS
- * seconds, reads the pipes empty (dropping the references), prints
- * "pin: released" and exits. Exit status: 0 ok, 1 a step failed, 2 usage.
+ * seconds or until SIGUSR1 arrives (a test that releases the pin at a
+ * moment of its choosing), reads the pipes empty (dropping the
+ * references), prints "pin: released" and exits. Exit status: 0 ok, 1 a
+ * step failed, 2 usage.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +30,12 @@
 #include <unistd.h>
 
 #define PIPE_BYTES	(1 << 20)	/* the default pipe-max-size */
+
+/* SIGUSR1 only has to interrupt sleep(). */
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
 
 static unsigned long block_pages(void)
 {
@@ -46,6 +55,7 @@ int main(int argc, char **argv)
 	const long psize = getpagesize();
 	unsigned long mib, secs, pages, per_pipe, i, blk_pages, nr_blocks = 0;
 	unsigned long blocks[64];
+	struct sigaction sa = { .sa_handler = on_usr1 };
 	int (*pipes)[2], nr_pipes, pm;
 	char *mem, *buf;
 
@@ -64,6 +74,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	sigaction(SIGUSR1, &sa, NULL);
 	mem = mmap(NULL, pages * psize, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	pipes = calloc(nr_pipes, sizeof(*pipes));

@@ -3,12 +3,16 @@
 # with the guest config, to prove bisectability. Uses a worktree
 # (build/linux-prefix) and one out-of-tree build dir, so consecutive
 # prefixes build incrementally (and ccache catches repeats).
+# PREFIXES_FROM=N starts at the N-th patch (new patches of a revision).
 set -euo pipefail
 
 tree=build/linux
 wt=build/linux-prefix
 out=$PWD/build/kbuild/prefix-guest
 jobs=${JOBS:-$(($(nproc) + 1))}
+from=${PREFIXES_FROM:-1}
+[[ "$from" =~ ^[1-9][0-9]*$ ]] ||
+	{ echo "build-prefixes: PREFIXES_FROM='$from' is not a patch number (1, 2, ...)" >&2; exit 2; }
 commits=$(git -C "$tree" rev-list --reverse base..HEAD)
 [ -n "$commits" ] || { echo "build-prefixes: no commits on top of base in $tree"; exit 0; }
 
@@ -31,6 +35,7 @@ i=0
 n=$(wc -l <<<"$commits")
 for c in $commits; do
 	i=$((i + 1))
+	[ "$i" -ge "$from" ] || continue
 	git -C "$wt" checkout -q --detach "$c"
 	subject=$(git -C "$wt" log -1 --format=%s)
 	# Options of the series (its test module) once a prefix has them.

@@ -53,7 +53,7 @@ for v in VM_BOOT_MEM VM_VMEM_SIZE VM_VMEM_REQ VM_VMEM_BLOCK; do
 		die "$v='$val' is not a size; use bytes or a whole number with K, M, G or T (e.g. 512M)"
 done
 for v in VM_SMP VM_NUMA VM_TIMEOUT VM_BOOT_TIMEOUT CHECK_TIMEOUT CHECK_DEADLINE STORM_SEED \
-	SOAK_RESIZES SOAK_CYCLES SOAK_WORKLOAD_MIB JOBS; do
+	SOAK_RESIZES SOAK_CYCLES SOAK_WORKLOAD_MIB JOBS PREFIXES_FROM; do
 	val=${!v:-}
 	[ -z "$val" ] || is_uint "$val" || die "$v='$val' must be a whole number"
 done

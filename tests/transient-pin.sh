@@ -19,16 +19,10 @@ VM_SPLAT_IGNORE='page dumped because: migration failure'
 vm_start || scenario_bail "guest did not boot"
 tap_run "plugged 512 MiB" vmem resize 512M --wait
 
-vm_bg pin "pin 1 $pin_s"
-vm_wait_guest "pinned\|usage\|failed\|cannot" /tmp/pin.log 60 || true
-out=$(vm_run 'cat /tmp/pin.log')
-diag "$out"
-blk=
-read -ra blocks <<<"$(sed -n 's/^pin: pinned [0-9]* pages in blocks//p' <<<"$out")"
-for b in "${blocks[@]}"; do
-	[ "$(vm_run "blockinfo $b 2>/dev/null | cut -d' ' -f2")" = online ] && { blk=$b; break; }
-done
-[ -n "$blk" ] || scenario_bail "no pinned page in an online virtio-mem block: $out"
+guest_pin 1 "$pin_s"
+diag "$pin_log"
+blk=$pin_block
+[ -n "$blk" ] || scenario_bail "no pinned page in an online virtio-mem block: $pin_log"
 
 # One write(2) of "offline": its wall time and the CPU time it used.
 out=$(vm_run "hptime write /sys/devices/system/memory/memory$blk/state offline" $((pin_s + 120)))

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# hugetlb pages in virtio-mem memory, through both users of the shared
+# isolate+migrate loop (migrate_isolated_range()):
+#  - memory offlining through sysfs, while a verified workload uses 2 MiB
+#    hugetlb pages (MAP_HUGETLB): in-use huge pages migrate, free ones in
+#    the blocks are dissolved, so the pool shrinks (offlining dissolves,
+#    alloc_contig_range() replaces: IRM_DISSOLVE_HUGETLB);
+#  - virtio-mem unplugging everything while the workload still runs
+#    (alloc_contig_range(): in-use huge pages migrate, free ones are
+#    replaced).
+# Gigantic pages are not tested: they cannot come from ZONE_MOVABLE, and
+# the test guest's boot memory has no free 1 GiB range.
+# The workload must see every byte intact.
+#
+# Regression guard for the migrate_isolated_range() patches: it passes on
+# the base too.
+# timeout: 900
+set -euo pipefail
+. tests/lib.sh
+
+hp=/proc/sys/vm/nr_hugepages
+scenario_begin hugetlb 11
+vm_start || scenario_bail "guest did not boot"
+tap_run "plugged 2 GiB" vmem resize 2G --wait
+read -ra blocks <<<"$(vm_run 'blockinfo' | awk '$2 == "online" {sub(/^memory/, "", $1); printf "%s ", $1}')"
+[ "${#blocks[@]}" -gt 0 ] || scenario_bail "no online virtio-mem block"
+
+hugememinfo() { vm_run "awk '/^HugePages_Total:/ {t = \$2} /^HugePages_Free:/ {f = \$2} END {print t, f}' /proc/meminfo"; }
+vm_run "echo 128 > $hp"
+read -r total0 _ <<<"$(hugememinfo)"
+tap_eq "a pool of 128 huge pages" "$total0" 128
+vm_bg memcheck "memcheck -H -f /tmp/memcheck.stop 128"
+vm_wait_guest "pass" /tmp/memcheck.log 120 || true
+diag "$(vm_run 'head -n 2 /tmp/memcheck.log')"
+
+# Offline every block of the device: its in-use huge pages migrate to
+# boot memory, its free ones are dissolved.
+out=$(vm_run "for b in ${blocks[*]}; do
+	echo offline > /sys/devices/system/memory/memory\$b/state || echo \"memory\$b: offline failed\"
+done" 600 2>&1) || true
+tap_eq "offlined all ${#blocks[@]} blocks with huge pages in them" "$out" ""
+read -r total free <<<"$(hugememinfo)"
+diag "huge pages after offlining: total $total, free $free (before: 128, 64 of them in use)"
+tap_eq "the 64 huge pages in use survived" "$((total - free))" 64
+tap_ok "$([ "$total" -lt "$total0" ]; echo $?)" \
+	"free huge pages in the offlined blocks were dissolved (pool $total0 -> $total)"
+out=$(vm_run "for b in ${blocks[*]}; do
+	echo online_movable > /sys/devices/system/memory/memory\$b/state || echo \"memory\$b: online failed\"
+done" 600 2>&1) || true
+tap_eq "onlined them again" "$out" ""
+
+tap_run "unplugged everything while the workload runs" vmem -t 600 resize 0 --wait
+diag "$(vm_stop_bg memcheck)"
+tap_workload_unharmed ""
+tap_run "guest still runs a workload (memcheck 32 MiB)" vm_run 'memcheck -s 1 32'
+scenario_end
