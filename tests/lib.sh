@@ -206,6 +206,7 @@ guest_memavailable_mib() { vm_run "awk '/^MemAvailable:/ {print int(\$2 / 1024)}
 # MiB through vmsplice() for SECS seconds, or until SIGUSR1; log in
 # /tmp/pin.log). Sets pin_log to its report and pin_block to the first
 # online memory block that holds a pinned page (empty if none does).
+# shellcheck disable=SC2034 # pin_block is the caller's
 guest_pin() {
 	local b blocks
 	vm_bg pin "pin $1 $2"
