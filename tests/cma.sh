@@ -33,7 +33,7 @@ for ((r = 1; r <= rounds; r++)); do
 	tap_run "round $r: allocated all $count pages of the area" \
 		vm_run "echo $count > ${cma}alloc && [ \$(cat ${cma}used) = $count ]"
 	tap_run "round $r: freed them" \
-		vm_run "echo $count > ${cma}free && [ \$(cat ${cma}used) = 0 ]"
+		vm_run "[ \$(cat ${cma}used) = $count ] && echo $count > ${cma}free && [ \$(cat ${cma}used) = 0 ]"
 done
 diag "$(vm_stop_bg memcheck)"
 tap_workload_unharmed ""
