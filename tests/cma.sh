@@ -25,7 +25,7 @@ diag "CMA area ${cma}: $count pages"
 mib=$(( $(guest_memavailable_mib) - 96 ))
 vm_bg memcheck "memcheck -f /tmp/memcheck.stop $mib"
 vm_wait_guest "pass" /tmp/memcheck.log 120 || true
-read -r cmatotal cmafree <<<"$(vm_run "awk '/^CmaTotal:/ {t = \$2} /^CmaFree:/ {f = \$2} END {print t, f}' /proc/meminfo")"
+read -r cmatotal cmafree <<<"$(guest_meminfo CmaTotal CmaFree)"
 tap_ok "$([ "${cmafree:-0}" -lt "${cmatotal:-0}" ]; echo $?)" \
 	"a $mib MiB workload holds pages of the CMA area (CmaFree ${cmafree:-?} of ${cmatotal:-?} kB)"
 

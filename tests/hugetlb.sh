@@ -25,9 +25,16 @@ tap_run "plugged 2 GiB" vmem resize 2G --wait
 read -ra blocks <<<"$(vm_run 'blockinfo' | awk '$2 == "online" {sub(/^memory/, "", $1); printf "%s ", $1}')"
 [ "${#blocks[@]}" -gt 0 ] || scenario_bail "no online virtio-mem block"
 
-hugememinfo() { vm_run "awk '/^HugePages_Total:/ {t = \$2} /^HugePages_Free:/ {f = \$2} END {print t, f}' /proc/meminfo"; }
+# blocks_write STATE: write STATE to every block of the device; prints the
+# blocks where that failed.
+blocks_write() {
+	vm_run "for b in ${blocks[*]}; do
+		echo $1 > /sys/devices/system/memory/memory\$b/state || echo \"memory\$b: $1 failed\"
+	done" 600 2>&1 || true
+}
+
 vm_run "echo 128 > $hp"
-read -r total0 _ <<<"$(hugememinfo)"
+read -r total0 _ <<<"$(guest_meminfo HugePages_Total HugePages_Free)"
 tap_eq "a pool of 128 huge pages" "$total0" 128
 vm_bg memcheck "memcheck -H -f /tmp/memcheck.stop 128"
 vm_wait_guest "pass" /tmp/memcheck.log 120 || true
@@ -35,19 +42,13 @@ diag "$(vm_run 'head -n 2 /tmp/memcheck.log')"
 
 # Offline every block of the device: its in-use huge pages migrate to
 # boot memory, its free ones are dissolved.
-out=$(vm_run "for b in ${blocks[*]}; do
-	echo offline > /sys/devices/system/memory/memory\$b/state || echo \"memory\$b: offline failed\"
-done" 600 2>&1) || true
-tap_eq "offlined all ${#blocks[@]} blocks with huge pages in them" "$out" ""
-read -r total free <<<"$(hugememinfo)"
+tap_eq "offlined all ${#blocks[@]} blocks with huge pages in them" "$(blocks_write offline)" ""
+read -r total free <<<"$(guest_meminfo HugePages_Total HugePages_Free)"
 diag "huge pages after offlining: total $total, free $free (before: 128, 64 of them in use)"
 tap_eq "the 64 huge pages in use survived" "$((total - free))" 64
 tap_ok "$([ "$total" -lt "$total0" ]; echo $?)" \
 	"free huge pages in the offlined blocks were dissolved (pool $total0 -> $total)"
-out=$(vm_run "for b in ${blocks[*]}; do
-	echo online_movable > /sys/devices/system/memory/memory\$b/state || echo \"memory\$b: online failed\"
-done" 600 2>&1) || true
-tap_eq "onlined them again" "$out" ""
+tap_eq "onlined them again" "$(blocks_write online_movable)" ""
 
 tap_run "unplugged everything while the workload runs" vmem -t 600 resize 0 --wait
 diag "$(vm_stop_bg memcheck)"

@@ -200,6 +200,11 @@ guest_alive_or_bail() {
 # Passes memcheck (/tmp/memcheck.log) has completed so far.
 guest_memcheck_passes() { vm_run 'grep -c "^memcheck: pass" /tmp/memcheck.log || true'; }
 
+# guest_meminfo FIELD...: those /proc/meminfo values, in order, on one line.
+guest_meminfo() {
+	vm_run "echo \$(for f in $*; do awk -v f=\"\$f:\" '\$1 == f {print \$2}' /proc/meminfo; done)"
+}
+
 guest_memavailable_mib() { vm_run "awk '/^MemAvailable:/ {print int(\$2 / 1024)}' /proc/meminfo"; }
 
 # guest_pin MIB SECS: start guest/pin in the background (references on MIB
