@@ -9,11 +9,17 @@ SHELL := /bin/bash
 .NOTPARALLEL:
 
 KERNEL ?= series
+# SERIES=NAME: the stack of posting NAME (patches/postings), i.e. the base
+# plus every posting NAME requires plus NAME; default (or "all"): every
+# posting.
+STACK = $(filter-out all,$(SERIES))
+# The kernel's name in build paths: series, series-NAME or base.
+KID = $(if $(filter series,$(KERNEL)),series$(if $(STACK),-$(STACK)),$(KERNEL))
 # CONFIG defaults to guest for run/shell/bench and debug for check.
 CFG = $(or $(CONFIG),guest)
-KBUILD = build/kbuild/$(KERNEL)-$(CFG)
+KBUILD = build/kbuild/$(KID)-$(CFG)
 BZIMAGE = $(KBUILD)/arch/x86/boot/bzImage
-INITRD = build/initramfs/$(KERNEL)-$(CFG).cpio.gz
+INITRD = build/initramfs/$(KID)-$(CFG).cpio.gz
 
 .PHONY: help all args deps tree export prefixes kernel host guest selftests initramfs run shell \
 	check check-full check-quick report check-breaks bench soak lint lint-series clean
@@ -39,6 +45,7 @@ help:
 	@echo "  make clean        remove build products (keeps build/linux, build/base and build/backup)"
 	@echo "Variables:"
 	@echo "  KERNEL=series|base   kernel to build and boot (default series)"
+	@echo "  SERIES=NAME          the stack of one posting: base + what NAME requires + NAME ($$(. scripts/lib-series.sh && postings | paste -sd' '); default all)"
 	@echo "  CONFIG=guest|debug   kernel config (default: debug for check, guest otherwise)"
 	@echo "  TESTS=\"a b\"          scenarios for make check: $$(tests/run.sh --list | paste -sd' ')"
 	@echo "  BREAKS=\"a b\"         breaks for make check-breaks (tests/breaks/*.diff)"
@@ -49,7 +56,7 @@ all: help
 
 # Bad variables are refused here, before apt, a download or a build.
 args:
-	@KERNEL='$(KERNEL)' CONFIG='$(CONFIG)' TESTS='$(TESTS)' BREAKS='$(BREAKS)' ARGS='$(ARGS)' \
+	@KERNEL='$(KERNEL)' CONFIG='$(CONFIG)' SERIES='$(SERIES)' TESTS='$(TESTS)' BREAKS='$(BREAKS)' ARGS='$(ARGS)' \
 		scripts/check-args.sh "$(firstword $(MAKECMDGOALS))"
 
 deps: args
@@ -60,17 +67,17 @@ build/linux/.git:
 	@scripts/tree.sh
 
 tree: deps
-	@scripts/tree.sh
+	@SERIES='$(STACK)' scripts/tree.sh
 
-export:
-	@scripts/export.sh
+export: args
+	@SERIES='$(STACK)' scripts/export.sh
 
-# Build every prefix of the series (bisectability).
+# Build every prefix of each posting on its own stack (bisectability).
 prefixes: deps build/linux/.git
-	@scripts/build-prefixes.sh
+	@SERIES='$(STACK)' scripts/build-prefixes.sh
 
 kernel: deps build/linux/.git
-	@scripts/build-kernel.sh $(KERNEL) $(CFG)
+	@scripts/build-kernel.sh $(KID) $(CFG)
 
 host: deps
 	@$(MAKE) -s -C host
@@ -80,10 +87,10 @@ guest: deps
 
 # After the kernel: building the base kernel creates build/linux-base.
 selftests: deps build/linux/.git kernel
-	@scripts/build-selftests.sh $(KERNEL)
+	@scripts/build-selftests.sh $(KID)
 
 initramfs: kernel guest selftests
-	@scripts/initramfs.sh $(KBUILD) $(INITRD) build/selftests/$(KERNEL)
+	@scripts/initramfs.sh $(KBUILD) $(INITRD) build/selftests/$(KID)
 
 run: CFG = $(or $(CONFIG),guest)
 run: args host initramfs
@@ -95,13 +102,13 @@ shell: args host initramfs
 
 check: CFG = $(or $(CONFIG),debug)
 check: args host initramfs
-	@CHECK_KERNEL=$(BZIMAGE) CHECK_INITRD=$(INITRD) CHECK_LOGS=build/logs/$(KERNEL)-$(CFG) \
-		CHECK_KERNEL_LABEL=$(KERNEL) CHECK_QUICK=1 tests/run.sh $(TESTS)
+	@CHECK_KERNEL=$(BZIMAGE) CHECK_INITRD=$(INITRD) CHECK_LOGS=build/logs/$(KID)-$(CFG) \
+		CHECK_KERNEL_LABEL=$(KERNEL) CHECK_SERIES='$(STACK)' CHECK_QUICK=1 tests/run.sh $(TESTS)
 
 check-full: CFG = $(or $(CONFIG),debug)
 check-full: args host initramfs
-	@CHECK_KERNEL=$(BZIMAGE) CHECK_INITRD=$(INITRD) CHECK_LOGS=build/logs/$(KERNEL)-$(CFG) \
-		CHECK_KERNEL_LABEL=$(KERNEL) CHECK_QUICK=0 tests/run.sh $(TESTS)
+	@CHECK_KERNEL=$(BZIMAGE) CHECK_INITRD=$(INITRD) CHECK_LOGS=build/logs/$(KID)-$(CFG) \
+		CHECK_KERNEL_LABEL=$(KERNEL) CHECK_SERIES='$(STACK)' CHECK_QUICK=0 tests/run.sh $(TESTS)
 
 # The harness's own tests without a kernel: shellcheck, the TAP
 # summariser and the QMP client against saved transcripts and a paused QEMU.
@@ -111,19 +118,21 @@ check-quick: args lint host
 # Judge the kept TAP streams of the last make check again, without a guest.
 report: CFG = $(or $(CONFIG),debug)
 report: args
-	@tests/run.sh --report build/logs/$(KERNEL)-$(CFG)
+	@tests/run.sh --report build/logs/$(KID)-$(CFG)
 
 # Both kernels with the same non-debug config, then the interleaved runs.
 bench: args host
 	@$(MAKE) -s initramfs KERNEL=base CONFIG=guest
-	@$(MAKE) -s initramfs KERNEL=series CONFIG=guest
-	@bench/run.sh
+	@$(MAKE) -s initramfs KERNEL=series CONFIG=guest SERIES='$(STACK)'
+	@BENCH_SERIES_KERNEL=build/kbuild/series$(if $(STACK),-$(STACK))-guest/arch/x86/boot/bzImage \
+		BENCH_SERIES_INITRD=build/initramfs/series$(if $(STACK),-$(STACK))-guest.cpio.gz \
+		BENCH_SERIES='$(STACK)' bench/run.sh
 
 # Soak: long random run on the debug kernel (not part of check or CI).
 soak: CFG = $(or $(CONFIG),debug)
 soak: args host initramfs
 	@CHECK_KERNEL=$(BZIMAGE) CHECK_INITRD=$(INITRD) CHECK_KERNEL_LABEL=$(KERNEL) \
-		SOAK_LOGS=build/logs/soak-$(KERNEL)-$(CFG) scripts/soak.sh
+		SOAK_LOGS=build/logs/soak-$(KID)-$(CFG) scripts/soak.sh
 
 # Break the series hunk by hunk (tests/breaks/) and check that the tests
 # notice; BREAKS="name ..." for a subset. Slow (about an hour).
@@ -135,7 +144,7 @@ lint: deps
 
 # checkpatch, W=1 and sparse on the series (needs both guest kernels).
 lint-series: deps build/linux/.git
-	@scripts/lint-series.sh
+	@SERIES='$(STACK)' scripts/lint-series.sh
 
 clean:
 	rm -rf build/kbuild build/initramfs build/host build/guest build/logs build/selftests

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Build a guest kernel out of tree.
 #   build-kernel.sh KERNEL CONFIG
-# KERNEL is "series" (build/linux at HEAD) or "base" (a worktree of the
-# `base` tag); CONFIG is "guest" or "debug" (guest plus kernel/debug.config).
+# KERNEL is "series" (build/linux at HEAD), "series-NAME" (the stack of
+# posting NAME: scripts/lib-series.sh stack_tree) or "base" (a worktree of
+# the `base` tag); CONFIG is "guest" or "debug" (guest plus kernel/debug.config).
 # The series kernel also gets kernel/series.config (its test module).
 # Output: build/kbuild/KERNEL-CONFIG/arch/x86/boot/bzImage
 set -euo pipefail
@@ -15,6 +16,11 @@ jobs=${JOBS:-$(($(nproc) + 1))}
 [ -d "$tree/.git" ] || { echo "build-kernel: no $tree; run 'make tree' first" >&2; exit 1; }
 case "$kernel" in
 series) src=$tree ;;
+series-*)
+	# shellcheck source=scripts/lib-series.sh
+	. scripts/lib-series.sh
+	src=$(stack_tree "${kernel#series-}")
+	;;
 base)
 	src=build/linux-base
 	if [ ! -d "$src" ]; then
@@ -27,17 +33,24 @@ breaks)
 	src=build/linux-breaks
 	[ -d "$src" ] || { echo "build-kernel: no $src; run scripts/check-breaks.sh" >&2; exit 1; }
 	;;
-*) echo "build-kernel: unknown kernel '$kernel' (want series or base)" >&2; exit 1 ;;
+*) echo "build-kernel: unknown kernel '$kernel' (want series, series-NAME or base)" >&2; exit 1 ;;
 esac
 case "$config" in
 guest) frags=(kernel/guest.config) ;;
 debug) frags=(kernel/guest.config kernel/debug.config) ;;
 *) echo "build-kernel: unknown config '$config' (want guest or debug)" >&2; exit 1 ;;
 esac
-[ "$kernel" = base ] || frags+=(kernel/series.config)
-
 out=build/kbuild/$kernel-$config
 mkdir -p "$out"
+# The series' own options, as far as this stack has them (a stack without
+# posting T has no test module).
+if [ "$kernel" != base ]; then
+	while IFS= read -r line; do
+		sym=$(sed -n 's/^CONFIG_\([A-Za-z0-9_]*\)=.*/\1/p' <<<"$line")
+		[ -z "$sym" ] || grep -rqsxE --include="Kconfig*" "(menu)?config $sym" "$src" && echo "$line"
+	done <kernel/series.config >"$out/series.config"
+	frags+=("$out/series.config")
+fi
 out=$(cd "$out" && pwd)
 src=$(cd "$src" && pwd)
 export KBUILD_BUILD_USER=bench KBUILD_BUILD_HOST=bench KBUILD_BUILD_TIMESTAMP="2026-01-01 00:00:00 UTC"

@@ -8,6 +8,11 @@ set -euo pipefail
 kernel=${1:?usage: build-selftests.sh series|base}
 case "$kernel" in
 series) src=build/linux ;;
+series-*)
+	# shellcheck source=scripts/lib-series.sh
+	. scripts/lib-series.sh
+	src=$(stack_tree "${kernel#series-}")
+	;;
 base) src=build/linux-base ;;
 *) echo "build-selftests: unknown kernel '$kernel'" >&2; exit 1 ;;
 esac

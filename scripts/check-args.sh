@@ -24,6 +24,12 @@ if [ "$target" = bench ] && [ -n "${CONFIG:-}" ] && [ "$CONFIG" != guest ]; then
 	die "make bench always compares the two 'guest' kernels; drop CONFIG=$CONFIG"
 fi
 
+if [ -n "${SERIES:-}" ] && [ "$SERIES" != all ]; then
+	# shellcheck source=scripts/lib-series.sh
+	. scripts/lib-series.sh
+	is_posting "$SERIES" ||
+		die "SERIES='$SERIES' is not a posting; use one of: $(postings | paste -sd' ') (patches/postings), or leave it unset for the whole stack"
+fi
 if [ -n "${TESTS:-}" ]; then
 	all=$(tests/run.sh --list)
 	for t in $TESTS; do

@@ -4,29 +4,84 @@
 # Every git command here is read-only and takes no optional locks, so it
 # is safe next to a rebase in progress.
 
-series_files() {   # the patch files patches/series lists, in order
-	local p
-	[ -f patches/series ] || return 0
-	while read -r p; do
-		case "$p" in '' | '#'*) continue ;; esac
-		echo "patches/$p"
-	done <patches/series
+# The series is a stack of postings (patches/postings, one line each, in
+# stack order: NAME REQUIRES ROUTE STATUS); posting NAME lives in
+# patches/NAME/ (series, 0000-cover-letter.patch, NNNN-*.patch) and
+# applies on the base plus the postings REQUIRES names (comma-separated,
+# "-" for none), recursively.
+postings() {   # every posting name, in stack order
+	[ -f patches/postings ] || return 0
+	awk '$1 !~ /^#/ && NF { print $1 }' patches/postings
 }
 
-# series_hash: short sha256 over patches/series and every patch it lists
-# (names and contents): the identity of the series a result was made with.
+# posting_field NAME FIELD: requires, route or status of posting NAME.
+posting_field() {
+	local col
+	case "$2" in requires) col=2 ;; route) col=3 ;; status) col=4 ;; *) return 1 ;; esac
+	awk -v n="$1" -v c="$col" '$1 == n { print $c; exit }' patches/postings
+}
+
+is_posting() { postings | grep -qxF -- "$1"; }
+
+# posting_stack NAME: NAME and everything it requires, recursively, in
+# stack order (the postings 'make tree SERIES=NAME' applies). No NAME (or
+# "all"): every posting.
+posting_stack() {
+	local want=" ${1:-all} " n req changed=1
+	if [ "${1:-all}" = all ]; then postings; return 0; fi
+	while [ "$changed" = 1 ]; do
+		changed=0
+		for n in $want; do
+			for req in $(posting_field "$n" requires | tr ',' ' '); do
+				[ "$req" = - ] || [[ "$want" == *" $req "* ]] || { want="$want$req "; changed=1; }
+			done
+		done
+	done
+	postings | while read -r n; do [[ "$want" == *" $n "* ]] && echo "$n"; done
+	return 0
+}
+
+# series_files [NAME...]: the patch files of those postings (default:
+# every posting), in stack order, as their series files list them.
+series_files() {
+	local n p names=("$@")
+	[ "$#" -gt 0 ] || mapfile -t names < <(postings)
+	for n in "${names[@]}"; do
+		[ -f "patches/$n/series" ] || continue
+		while read -r p; do
+			case "$p" in '' | '#'*) continue ;; esac
+			echo "patches/$n/$p"
+		done <"patches/$n/series"
+	done
+}
+
+# series_hash [NAME...]: short sha256 over patches/postings and the
+# series file and patches of those postings (default: all; names and
+# contents): the identity of the stack a result was made with.
 series_hash() {
-	local f
+	local f n names=("$@")
+	[ "$#" -gt 0 ] || mapfile -t names < <(postings)
 	{
-		cat patches/series 2>/dev/null || true
-		series_files | while read -r f; do
+		cat patches/postings 2>/dev/null || true
+		for n in "${names[@]}"; do cat "patches/$n/series" 2>/dev/null || true; done
+		series_files "$@" | while read -r f; do
 			printf '%s\n' "$f"
 			cat "$f"
 		done
 	} | sha256sum | cut -c1-12
 }
 
-# series_patch_ids: the stable patch-id of every patch in patches/.
+# The empty commit that ends posting NAME in a tree made by tree.sh.
+marker_subject() { echo "posting: $1"; }
+
+# tree_markers TREE [REV]: "SHA NAME" for each posting marker on base..REV,
+# oldest first.
+tree_markers() {
+	tree_git "$1" log --reverse --format='%H %s' "base..${2:-HEAD}" |
+		sed -n 's/^\([0-9a-f]*\) posting: \([A-Za-z0-9]*\)$/\1 \2/p'
+}
+
+# series_patch_ids: the stable patch-id of every patch of every posting.
 series_patch_ids() {
 	local f
 	series_files | while read -r f; do
@@ -48,8 +103,10 @@ tree_unexported() {
 			grep -qxF "$id" <<<"$known" && continue
 			tree_git "$tree" log -1 --format='%h %s' "$sha"
 		done
-	# A commit with an empty diff has no patch-id; it is work too.
-	tree_git "$tree" log --reverse --no-merges --format='%H' "base..$rev" | while read -r sha; do
+	# A commit with an empty diff has no patch-id; it is work too, unless
+	# it is a posting marker.
+	tree_git "$tree" log --reverse --no-merges --format='%H %s' "base..$rev" | while read -r sha subject; do
+		[[ "$subject" =~ ^posting:\ [A-Za-z0-9]+$ ]] && continue
 		[ -n "$(tree_git "$tree" show --format= "$sha" | head -c1)" ] ||
 			tree_git "$tree" log -1 --format='%h %s (empty commit)' "$sha"
 	done
@@ -67,3 +124,38 @@ tree_in_progress() {
 
 # tree_dirty TREE: print changed tracked files (git status --short).
 tree_dirty() { tree_git "$1" status --short --untracked-files=no; }
+
+# stack_tree NAME: print the source tree of the stack NAME (posting_stack):
+# build/linux when NAME is empty or "all", or when build/linux holds
+# exactly that stack (make tree SERIES=NAME; work in progress on top
+# included); otherwise the worktree build/linux-stack, made from base plus
+# the stack's patches in patches/ (git am; redone only when they change).
+stack_tree() {
+	local tree=build/linux wt=build/linux-stack stamp=build/.linux-stack want have sum p names
+	local ident=(-c user.name="PageOffline series" -c user.email="pgoffline@series.invalid")
+	if [ -z "${1:-}" ] || [ "$1" = all ]; then echo "$tree"; return 0; fi
+	mapfile -t names < <(posting_stack "$1")
+	want=${names[*]}
+	have=$(tree_markers "$tree" | cut -d' ' -f2 | paste -sd' ')
+	if [ "$want" = "$have" ]; then echo "$tree"; return 0; fi
+	sum=$(series_hash "${names[@]}")
+	if [ "$(cat "$stamp" 2>/dev/null)" != "$sum" ]; then
+		echo "stack: $wt: base plus $want from patches/ (git am)" >&2
+		if [ ! -d "$wt" ]; then
+			tree_git "$tree" worktree prune
+			git -C "$tree" worktree add -q --detach "$PWD/$wt" base >&2
+		fi
+		git -C "$wt" am --abort >/dev/null 2>&1 || true
+		git -C "$wt" checkout -q -f --detach base
+		rm -f "$stamp"
+		while read -r p; do
+			git -C "$wt" "${ident[@]}" am -q --keep-cr "$PWD/$p" >&2 || {
+				git -C "$wt" am --abort >/dev/null 2>&1 || true
+				echo "stack: $p does not apply on its stack ($want); see make lint-series" >&2
+				return 1
+			}
+		done < <(series_files "${names[@]}")
+		echo "$sum" >"$stamp"
+	fi
+	echo "$wt"
+}

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # (Re)create build/linux: the Debian linux-source-7.3 tree committed as the
-# `base` tag, with every patch named in patches/series applied by git am.
+# `base` tag, with the postings of patches/postings applied by git am in
+# stack order, each ended by its marker (an empty commit "posting: NAME",
+# which make export splits at). SERIES=NAME applies only NAME and the
+# postings it requires (scripts/lib-series.sh posting_stack).
 set -euo pipefail
 
 tree=${TREE:-build/linux}
-series=patches/series
 ident=(-c user.name="PageOffline series" -c user.email="pgoffline@series.invalid")
 # shellcheck source=scripts/lib-series.sh
 . scripts/lib-series.sh
@@ -96,7 +98,10 @@ sed -i '$ { /^#$/d }' "$tree/.gitignore"
 echo "tree: committing the base (about a minute)"
 git -C "$tree" init -q -b base-branch
 git -C "$tree" "${ident[@]}" add -A
-git -C "$tree" "${ident[@]}" commit -q -m "Linux $ver (Debian linux-source-7.3)" -m \
+# A fixed date makes the base commit, the covers' base-commit:, the same
+# on every machine.
+GIT_AUTHOR_DATE="2026-01-01T00:00:00Z" GIT_COMMITTER_DATE="2026-01-01T00:00:00Z" \
+	git -C "$tree" "${ident[@]}" commit -q -m "Linux $ver (Debian linux-source-7.3)" -m \
 "Unpacked from Debian's linux-source-7.3 package, version $ver.
 The Debian packaging stanza at the end of .gitignore, which ignores
 every top-level entry, is removed so that new files are visible to git."
@@ -105,20 +110,28 @@ git -C "$tree" tag -f base >/dev/null
 echo "$ver" >"$tree/.git/bench-base-version"
 git -C "$tree" checkout -q -b series
 
-[ -f "$series" ] || { echo "tree: no $series; the tree is the plain base $ver"; exit 0; }
+mapfile -t stack < <(posting_stack "${SERIES:-all}")
+[ "${#stack[@]}" -gt 0 ] || { echo "tree: no postings in patches/postings; the tree is the plain base $ver"; exit 0; }
 am_err=$(mktemp)
 trap 'rm -f "$am_err"' EXIT
-while read -r p; do
-	case "$p" in '' | '#'*) continue ;; esac
-	if ! git -C "$tree" "${ident[@]}" am -q --keep-cr "$PWD/patches/$p" 2>"$am_err"; then
-		cat "$am_err" >&2
-		git -C "$tree" am --abort 2>/dev/null || true
-		echo "tree: patches/$p does not apply to the base $ver (linux-source-7.3)." >&2
-		echo "tree: the series was written for $BASE_PKG $BASE_VERSION; rebase it in $tree on 'base' and run 'make export'." >&2
-		exit 1
-	fi
-	echo "tree: applied $p"
-done <"$series"
+for name in "${stack[@]}"; do
+	req=$(posting_field "$name" requires)
+	while read -r p; do
+		if ! git -C "$tree" "${ident[@]}" am -q --keep-cr "$PWD/$p" 2>"$am_err"; then
+			cat "$am_err" >&2
+			git -C "$tree" am --abort 2>/dev/null || true
+			echo "tree: $p does not apply to the base $ver plus the postings before it (${stack[*]})." >&2
+			echo "tree: posting $name requires: $req (patches/postings). The postings were written for" >&2
+			echo "tree: $BASE_PKG $BASE_VERSION; rebase in $tree on 'base' and run 'make export'." >&2
+			exit 1
+		fi
+	done < <(series_files "$name")
+	git -C "$tree" "${ident[@]}" commit -q --allow-empty -m "$(marker_subject "$name")" -m \
+"Marks the end of posting $name (patches/$name/): make export splits
+base..HEAD into the postings at these empty commits. Keep it after the
+posting's last commit when rebasing."
+	echo "tree: applied posting $name ($(series_files "$name" | wc -l) patch(es); requires $req)"
+done
 # git am drops the testing notes below each patch's "---"; put them back.
-scripts/restore-notes.sh "$tree"
-echo "tree: $tree is base $ver plus $(git -C "$tree" rev-list --count base..HEAD) patch(es)"
+scripts/restore-notes.sh "$tree" "${stack[@]}"
+echo "tree: $tree is base $ver plus postings ${stack[*]} ($(series_files "${stack[@]}" | wc -l) patches)"
