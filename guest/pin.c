@@ -14,8 +14,9 @@
  * the pages, from /proc/self/pagemap, which needs root), sleeps SECONDS
  * seconds or until SIGUSR1 arrives (a test that releases the pin at a
  * moment of its choosing), reads the pipes empty (dropping the
- * references), prints "pin: released" and exits. Exit status: 0 ok, 1 a
- * step failed, 2 usage.
+ * references), prints "pin: released at T" (T: CLOCK_BOOTTIME in seconds,
+ * the clock of /proc/uptime) and exits. Exit status: 0 ok, 1 a step
+ * failed, 2 usage.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,6 +28,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PIPE_BYTES	(1 << 20)	/* the default pipe-max-size */
@@ -58,6 +60,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_usr1 };
 	int (*pipes)[2], nr_pipes, pm;
 	char *mem, *buf;
+	struct timespec ts;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: pin MIB SECONDS\n");
@@ -133,6 +136,7 @@ int main(int argc, char **argv)
 			;
 		close(pipes[i][0]);
 	}
-	printf("pin: released\n");
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	printf("pin: released at %ld.%03ld\n", (long)ts.tv_sec, ts.tv_nsec / 1000000);
 	return 0;
 }

@@ -84,6 +84,9 @@ fi
 
 echo "tree: unpacking $tarball into $tree"
 rm -rf "$tree" "$tree.tmp"
+# The worktrees made from the old tree (base, prefixes, stacks, breaks)
+# would be stale.
+rm -rf build/linux-base build/linux-prefix build/linux-stack build/linux-apply build/linux-breaks build/.linux-stack
 mkdir -p "$tree.tmp"
 tar -xf "$tarball" -C "$tree.tmp"
 mv "$tree.tmp"/linux-source-* "$tree"
@@ -97,14 +100,17 @@ sed -i '$ { /^#$/d }' "$tree/.gitignore"
 
 echo "tree: committing the base (about a minute)"
 git -C "$tree" init -q -b base-branch
-git -C "$tree" "${ident[@]}" add -A
+# -f: the tarball's dotfiles (.kunitconfig, .clang-format, ...) are part of
+# the base too, though the kernel's .gitignore ignores ".*".
+git -C "$tree" "${ident[@]}" add -A -f
 # A fixed date makes the base commit, the covers' base-commit:, the same
 # on every machine.
 GIT_AUTHOR_DATE="2026-01-01T00:00:00Z" GIT_COMMITTER_DATE="2026-01-01T00:00:00Z" \
 	git -C "$tree" "${ident[@]}" commit -q -m "Linux $ver (Debian linux-source-7.3)" -m \
-"Unpacked from Debian's linux-source-7.3 package, version $ver.
-The Debian packaging stanza at the end of .gitignore, which ignores
-every top-level entry, is removed so that new files are visible to git."
+"Unpacked from Debian's linux-source-7.3 package, version $ver; every
+file of its tarball, dotfiles included. The Debian packaging stanza at
+the end of .gitignore, which ignores every top-level entry, is removed
+so that new files are visible to git."
 git -C "$tree" tag -f base >/dev/null
 # For scripts/provenance.sh, which reads it without running git here.
 echo "$ver" >"$tree/.git/bench-base-version"
