@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Build every prefix of the series (base+1, base+2, ... HEAD of build/linux)
-# with the guest config, to prove bisectability. Uses a worktree
-# (build/linux-prefix) and one out-of-tree build dir, so consecutive
-# prefixes build incrementally (and ccache catches repeats).
-# PREFIXES_FROM=N starts at the N-th patch (new patches of a revision).
+# Build every prefix of the series with the guest config, to prove
+# bisectability: by default every commit of build/linux (base+1, base+2,
+# ... HEAD; the empty posting markers are skipped); with SERIES=NAME the
+# patches of posting NAME, one by one, on top of the postings it requires
+# (its stack, scripts/lib-series.sh stack_tree), which is how a maintainer
+# applies it. Uses a worktree (build/linux-prefix) and one out-of-tree
+# build dir, so consecutive prefixes build incrementally (and ccache
+# catches repeats). PREFIXES_FROM=N starts at the N-th patch.
 set -euo pipefail
+# shellcheck source=scripts/lib-series.sh
+. scripts/lib-series.sh
 
 tree=build/linux
 wt=build/linux-prefix
@@ -13,7 +18,16 @@ jobs=${JOBS:-$(($(nproc) + 1))}
 from=${PREFIXES_FROM:-1}
 [[ "$from" =~ ^[1-9][0-9]*$ ]] ||
 	{ echo "build-prefixes: PREFIXES_FROM='$from' is not a patch number (1, 2, ...)" >&2; exit 2; }
-commits=$(git -C "$tree" rev-list --reverse base..HEAD)
+if [ -n "${SERIES:-}" ]; then
+	src=$(stack_tree "$SERIES")
+	n=$(series_files "$SERIES" | wc -l)
+	commits=$(tree_git "$src" log --reverse --format='%H %s' base..HEAD |
+		grep -v ' posting: [A-Za-z0-9]*$' | cut -d' ' -f1 | tail -n "$n")
+	echo "build-prefixes: posting $SERIES ($n patches) on its stack: $(posting_stack "$SERIES" | paste -sd' ')"
+else
+	commits=$(tree_git "$tree" log --reverse --format='%H %s' base..HEAD |
+		grep -v ' posting: [A-Za-z0-9]*$' | cut -d' ' -f1)
+fi
 [ -n "$commits" ] || { echo "build-prefixes: no commits on top of base in $tree"; exit 0; }
 
 if [ ! -d "$wt" ]; then

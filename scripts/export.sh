@@ -49,9 +49,11 @@ cover_base() {
 	req=$(posting_stack "$1" | { grep -vxF -- "$1" || true; } | paste -sd' ' | sed 's/ /, /g')
 	# shellcheck source=scripts/base.env
 	. scripts/base.env
-	echo "Applies on the base${req:+ plus posting(s) $req} (patches/postings)."
-	echo "The base is Debian's $BASE_PKG $BASE_VERSION: $BASE_DESCRIPTION"
-	echo "Not rebased on mm-new, which cannot be reached from here."
+	{
+		echo "Applies on the base${req:+ plus posting(s) $req} (patches/postings)."
+		echo "The base is Debian's $BASE_PKG $BASE_VERSION: $BASE_DESCRIPTION"
+		echo "Not rebased on mm-new, which cannot be reached from here."
+	} | fmt -w 72
 	echo
 	echo "base-commit: $(git -C "$tree" rev-parse base)"
 	for r in $(posting_stack "$1" | { grep -vxF -- "$1" || true; }); do

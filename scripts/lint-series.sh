@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Review checks on the exported series, as a maintainer would run them:
-#  1. scripts/checkpatch.pl --strict on every patch in patches/series and
-#     on the cover letter: any ERROR or WARNING fails; CHECKs are listed
+# Review checks on the exported series, as a maintainer would run them,
+# on every posting or, with SERIES=NAME, on posting NAME:
+#  0. each posting applies on the base plus exactly the postings it
+#     requires (scripts/check-postings.sh), and no file the series changes
+#     was changed by Debian's build of the base (scripts/check-base.sh);
+#  1. scripts/checkpatch.pl --strict on every patch and on the cover
+#     letters: any ERROR or WARNING fails; CHECKs are listed
 #     (each must be justified in its patch's message). The tree is a
 #     tarball without history, so checkpatch cannot look up the commit
 #     of a Fixes: tag; UNKNOWN_COMMIT_ID is ignored for that reason only;
 #  2. W=1 and sparse (C=2) on every C file of the kernel that the series
-#     touches, in the series and in the base kernel: any warning the base
-#     does not have fails.
+#     (the posting) touches, in the series (the posting's stack) and in the
+#     base kernel: any warning the base does not have fails.
 # Bookworm's sparse 0.6.4 cannot parse Linux 7.3 (__typeof_unqual__), so
 # sparse is built from Debian testing's source package into build/tools.
 # Needs the guest kernels (make kernel KERNEL=series/base) for their
@@ -15,19 +19,33 @@
 set -euo pipefail
 # shellcheck source=scripts/apt-private.sh
 . scripts/apt-private.sh
+# shellcheck source=scripts/lib-series.sh
+. scripts/lib-series.sh
 
 tree=build/linux
 [ -d "$tree/.git" ] || { echo "lint-series: no $tree; run 'make tree' first" >&2; exit 1; }
-for k in series base; do
+kid=series${SERIES:+-$SERIES}
+for k in "$kid" base; do
 	[ -f "build/kbuild/$k-guest/.config" ] ||
-		{ echo "lint-series: no build/kbuild/$k-guest; run 'make kernel KERNEL=$k'" >&2; exit 1; }
+		{ echo "lint-series: no build/kbuild/$k-guest; run 'make kernel ${SERIES:+SERIES=$SERIES }KERNEL=${k%%-*}'" >&2; exit 1; }
 done
+if [ -n "${SERIES:-}" ]; then
+	names=("$SERIES")
+	src=$(stack_tree "$SERIES")
+else
+	mapfile -t names < <(postings)
+	src=$tree
+fi
 # checkpatch's SPDX check runs "python3": Debian's, which has ply and git.
 export PATH=/usr/bin:$PATH
 fail=0
 
+echo "lint-series: each posting on its own stack"
+scripts/check-postings.sh "${names[@]}" | sed 's/^/  /' || fail=1
+scripts/check-base.sh | sed 's/^/  /' || fail=1
+
 echo "lint-series: checkpatch --strict"
-for p in patches/0000-cover-letter.patch $(sed 's|^|patches/|' patches/series); do
+for p in $(for n in "${names[@]}"; do echo "patches/$n/0000-cover-letter.patch"; done) $(series_files "${names[@]}"); do
 	out=$(cd "$tree" && scripts/checkpatch.pl --strict -q --no-summary \
 		--ignore UNKNOWN_COMMIT_ID "../../$p" 2>&1) || true
 	if grep -qE '^(ERROR|WARNING):' <<<"$out"; then
@@ -79,7 +97,9 @@ warnings() {   # warnings KERNEL SRC OBJS...
 		grep -E 'warning:|error:' | sed -E 's|^.*/build/linux[^/]*/||; s/:[0-9]+:[0-9]+:/:/' | sort -u
 }
 
-files=$(git -C "$tree" diff --name-only --diff-filter=AM base..HEAD -- '*.c' ':!tools/' ':!Documentation/')
+# The C files the patches create or change (tools/ and Documentation/ aside).
+files=$(series_files "${names[@]}" | xargs grep -h '^+++ b/' | sed 's|^+++ b/||' |
+	grep '\.c$' | grep -v '^tools/\|^Documentation/' | sort -u)
 objs=()
 base_objs=()
 for f in $files; do
@@ -87,7 +107,7 @@ for f in $files; do
 	git -C "$tree" cat-file -e "base:$f" 2>/dev/null && base_objs+=("${f%.c}.o")
 done
 echo "lint-series: W=1 C=2 (sparse $(cat "${sparse%/sparse}/debian-version" 2>/dev/null || echo '?') from Debian) on ${objs[*]}"
-new=$(comm -23 <(warnings series "$tree" "${objs[@]}") \
+new=$(comm -23 <(warnings "$kid" "$src" "${objs[@]}") \
 	<(warnings base build/linux-base "${base_objs[@]}"))
 if [ -n "$new" ]; then
 	fail=1

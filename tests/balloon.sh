@@ -4,6 +4,7 @@
 # when their memory block goes offline: offlining succeeds, and the balloon
 # keeps its size. The series only lets memory offlining skip *skippable*
 # PageOffline pages; everything else must be migrated or block offlining.
+# posting: C
 # timeout: 600
 set -euo pipefail
 . tests/lib.sh

@@ -8,6 +8,7 @@
 # Regression guard for "mm/page_alloc: use migrate_isolated_range() in
 # alloc_contig_range()" and "mm/page_alloc: add ACR_FLAGS_RETRY ...": it
 # passes on the base too.
+# posting: G
 # timeout: 600
 set -euo pipefail
 . tests/lib.sh

@@ -14,6 +14,7 @@
 #
 # Regression guard for the migrate_isolated_range() patches: it passes on
 # the base too.
+# posting: G
 # timeout: 900
 set -euo pipefail
 . tests/lib.sh

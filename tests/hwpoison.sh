@@ -10,6 +10,7 @@
 # Guards "mm/memory_hotplug: do not count poisoned skipped PageOffline
 # pages as managed". Fails on the unpatched base: there offlining takes
 # one page more off MemTotal and managed than the block contributed.
+# posting: A
 # timeout: 600
 set -euo pipefail
 . tests/lib.sh

@@ -20,6 +20,7 @@
 # kernel has the module, the scenario loads it first (as run_vmtests.sh
 # does) and afterwards checks that unloading it releases a pinned range
 # (five more checks).
+# posting: T
 # timeout: 900
 set -euo pipefail
 . tests/lib.sh

@@ -9,6 +9,7 @@
 # priority: the driver's GOING_OFFLINE handler never runs) and once after it
 # (priority -1: the driver's handler runs and then its CANCEL_OFFLINE path).
 # On the base kernel the second order exercises virtio-mem's refcount undo.
+# posting: C
 # timeout: 600
 set -euo pipefail
 . tests/lib.sh

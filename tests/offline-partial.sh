@@ -23,7 +23,9 @@
 # and on v3 virtio-mem holds a reference on every fake-offline page, but
 # their test module cannot count them, so these checks fail there for
 # want of tryget; tests/breaks/kept-pages-not-frozen.diff shows them
-# failing on the behaviour.
+# failing on the behaviour. A stack without the module (SERIES=C or D:
+# the module is posting T's) skips these checks.
+# posting: C
 # timeout: 600
 set -euo pipefail
 . tests/lib.sh
@@ -33,6 +35,17 @@ cycles=3
 scenario_begin offline-partial $((4 + cycles * 5 + 7 + 1))
 vm_start || scenario_bail "guest did not boot"
 
+# tap_frozen DESCRIPTION BLOCK: no reference can be taken on a PageOffline
+# page of BLOCK, where the kernel has test_page_offline to count them.
+have_module=$(vm_run 'find /lib/modules -name test_page_offline.ko | grep -q . && echo 1 || echo 0')
+tap_frozen() {
+	if [ "$have_module" = 1 ]; then
+		tap_eq "$1" "$(guest_offline_refs "$2" 2>&1)" 0
+	else
+		tap_skip "$1" "this kernel has no test_page_offline module (posting T)"
+	fi
+}
+
 tap_run "plugged 192 MiB (one and a half memory blocks)" vmem resize 192M --wait
 read -r blk offline0 zone < <(guest_partial_block) || true
 if [ -z "${blk:-}" ]; then
@@ -41,8 +54,7 @@ fi
 tap_eq "half of memory$blk is fake-offline (pages)" "$offline0" $((64 << 8))
 tap_eq "no fake-offline page of memory$blk is KPF_DIRTY" \
 	"$(guest_block_field "$blk" dirty)" 0
-tap_eq "no reference can be taken on a fake-offline page of memory$blk (never onlined)" \
-	"$(guest_offline_refs "$blk" 2>&1)" 0
+tap_frozen "no reference can be taken on a fake-offline page of memory$blk (never onlined)" "$blk"
 case "$zone" in Movable) online=online_movable ;; *) online=online_kernel ;; esac
 mem0=$(guest_memtotal_kb)
 diag "memory$blk: $offline0 pages PageOffline, zone $zone, MemTotal $mem0 kB"
@@ -57,8 +69,7 @@ for ((i = 1; i <= cycles; i++)); do
 	[ "$got_off" = "$offline0" ] && [ "$got_mem" = "$mem0" ] || rc=1
 	tap_ok "$rc" "cycle $i: PageOffline pages and MemTotal unchanged" \
 		"PageOffline $got_off (want $offline0), MemTotal $got_mem kB (want $mem0)"
-	tap_eq "cycle $i: no reference can be taken on a fake-offline page" \
-		"$(guest_offline_refs "$blk" 2>&1)" 0
+	tap_frozen "cycle $i: no reference can be taken on a fake-offline page" "$blk"
 done
 
 # Unplug part of the online block: virtio-mem takes the pages from the
@@ -67,11 +78,9 @@ tap_run "plugged 256 MiB (two whole memory blocks)" vmem resize 256M --wait
 tap_run "unplugged 64 MiB of online memory$blk" vmem resize 192M --wait
 tap_eq "half of memory$blk is fake-offline again (pages)" \
 	"$(guest_offline_pages "$blk")" "$offline0"
-tap_eq "no reference can be taken on an unplugged page of memory$blk" \
-	"$(guest_offline_refs "$blk" 2>&1)" 0
+tap_frozen "no reference can be taken on an unplugged page of memory$blk" "$blk"
 tap_run "offline memory$blk after the unplug" guest_block_write "$blk" state offline
 tap_run "$online memory$blk again" guest_block_write "$blk" state "$online"
-tap_eq "no reference can be taken on a fake-offline page after offline/online" \
-	"$(guest_offline_refs "$blk" 2>&1)" 0
+tap_frozen "no reference can be taken on a fake-offline page after offline/online" "$blk"
 
 scenario_end

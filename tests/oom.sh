@@ -17,6 +17,7 @@
 # make check runs it once; make check-full (CHECK_QUICK=0) five times, a
 # fresh guest each time, since the outcome on a broken kernel depends on
 # timing (the base kills and panics in some runs and only stalls in others).
+# posting: E2
 # timeout: 1200 4500
 set -euo pipefail
 . tests/lib.sh

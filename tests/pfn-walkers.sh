@@ -30,6 +30,7 @@
 # a walker's speculative folio_try_get() on an unplugged (PageOffline)
 # page whose folio_put() lands after the block went offline, is too rare
 # to provoke deterministically; this scenario only gives it chances.
+# posting: D
 # timeout: 480 1500
 set -euo pipefail
 . tests/lib.sh

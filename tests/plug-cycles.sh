@@ -8,6 +8,7 @@
 # blocks and other unmovable allocations may land in the first block), so
 # there it must free all but at most one memory block within 20 s, and
 # MemTotal must match whatever stays plugged.
+# posting: D
 # timeout: 900 1800
 set -euo pipefail
 . tests/lib.sh

@@ -13,6 +13,7 @@
 # The driver must wait instead: no panic, no kill, the workload keeps
 # running and verifying its words. Once the workload exits, the plug must
 # complete on its own (MemTotal exact) within $reach_s s.
+# posting: E2
 # timeout: 900 2700
 set -euo pipefail
 . tests/lib.sh

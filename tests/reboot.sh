@@ -2,6 +2,7 @@
 # Guest reboot with memory plugged. On a system reset QEMU unplugs all
 # device memory; the rebooted guest must find the device empty, plug the
 # still-requested 1 GiB again and online it, with MemTotal matching.
+# posting: D
 # timeout: 600
 set -euo pipefail
 . tests/lib.sh

@@ -5,6 +5,7 @@
 # blocks, then BBM with 128 MiB device blocks). Unplugging must migrate the
 # workload's pages out of the blocks it removes; any lost or misplaced page
 # shows up as a mismatch.
+# posting: D
 # timeout: 900 1800
 set -euo pipefail
 . tests/lib.sh

@@ -2,6 +2,7 @@
 # Smoke: plug 1 GiB into an idle guest and unplug it again. The guest must
 # online exactly the plugged memory (MemTotal and memory blocks) and return
 # to its boot state afterwards.
+# posting: all (the harness and the guest itself: run for every posting)
 # timeout: 300
 set -euo pipefail
 . tests/lib.sh

@@ -6,6 +6,7 @@
 # matching the plugged size and no kernel splat.
 # The sequence of sizes and sleeps comes from STORM_SEED (printed; set it
 # to replay a failing run: make check TESTS=storm STORM_SEED=N).
+# posting: D
 # timeout: 600 1200
 set -euo pipefail
 . tests/lib.sh

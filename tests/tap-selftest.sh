@@ -5,6 +5,7 @@
 # two plans and "not ok # SKIP" must never count as a pass; console noise,
 # a "skip" word in a description, TODO/XFAIL and a skip-all plan must not
 # count as failures. Each verdict is also checked against prove's.
+# posting: all (the harness and the guest itself: run for every posting)
 # timeout: 60
 set -euo pipefail
 

@@ -19,6 +19,7 @@
 # clears "skippable" on its pages when it goes away; without that hunk
 # offlining would succeed. v1 of the series dumped the first unmovable
 # page of a failed isolation even if it was PageOffline.
+# posting: C
 # timeout: 900
 set -euo pipefail
 . tests/lib.sh

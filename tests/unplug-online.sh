@@ -2,6 +2,7 @@
 # virtio_mem.unplug_online: by default the driver unplugs online memory
 # (migrating what lives there). With unplug_online=0 it must leave online
 # memory alone and unplug only what the admin offlined first.
+# posting: B
 # timeout: 600
 set -euo pipefail
 . tests/lib.sh

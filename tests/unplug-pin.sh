@@ -13,6 +13,7 @@
 # Guards "mm/page_alloc: add ACR_FLAGS_RETRY to retry busy pages for a
 # moment" and "virtio-mem: let mm retry busy pages instead of looping over
 # the allocation". Fails on the unpatched base (the time check).
+# posting: H
 # timeout: 600
 set -euo pipefail
 . tests/lib.sh

@@ -8,6 +8,7 @@
 #  - mm/compaction_test (contiguous allocation by compaction);
 #  - mm/migration (page migration between nodes).
 # Each must pass (or skip, with its reason) on the series as on the base.
+# posting: C
 # timeout: 1800 3600
 set -euo pipefail
 . tests/lib.sh
