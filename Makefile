@@ -103,12 +103,12 @@ shell: args host initramfs
 check: CFG = $(or $(CONFIG),debug)
 check: args host initramfs
 	@CHECK_KERNEL=$(BZIMAGE) CHECK_INITRD=$(INITRD) CHECK_LOGS=build/logs/$(KID)-$(CFG) \
-		CHECK_KERNEL_LABEL=$(KERNEL) CHECK_SERIES='$(STACK)' CHECK_QUICK=1 tests/run.sh $(TESTS)
+		CHECK_KERNEL_LABEL=$(KID) CHECK_SERIES='$(STACK)' CHECK_QUICK=1 tests/run.sh $(TESTS)
 
 check-full: CFG = $(or $(CONFIG),debug)
 check-full: args host initramfs
 	@CHECK_KERNEL=$(BZIMAGE) CHECK_INITRD=$(INITRD) CHECK_LOGS=build/logs/$(KID)-$(CFG) \
-		CHECK_KERNEL_LABEL=$(KERNEL) CHECK_SERIES='$(STACK)' CHECK_QUICK=0 tests/run.sh $(TESTS)
+		CHECK_KERNEL_LABEL=$(KID) CHECK_SERIES='$(STACK)' CHECK_QUICK=0 tests/run.sh $(TESTS)
 
 # The harness's own tests without a kernel: shellcheck, the TAP
 # summariser and the QMP client against saved transcripts and a paused QEMU.
@@ -131,7 +131,7 @@ bench: args host
 # Soak: long random run on the debug kernel (not part of check or CI).
 soak: CFG = $(or $(CONFIG),debug)
 soak: args host initramfs
-	@CHECK_KERNEL=$(BZIMAGE) CHECK_INITRD=$(INITRD) CHECK_KERNEL_LABEL=$(KERNEL) \
+	@CHECK_KERNEL=$(BZIMAGE) CHECK_INITRD=$(INITRD) CHECK_KERNEL_LABEL=$(KID) \
 		SOAK_LOGS=build/logs/soak-$(KID)-$(CFG) scripts/soak.sh
 
 # Break the series hunk by hunk (tests/breaks/) and check that the tests

@@ -76,7 +76,7 @@ echo "scenario,metric,unit,kernel,rep,value,status" >"$BENCH_OUT/runs.csv"
 	echo "estimate=$est"
 	# The series and base these kernels were built from (series hash,
 	# base version, build/linux vs patches/); date= stays the line above.
-	scripts/provenance.sh series | grep -v '^date=' | sed 's/^/provenance-/'
+	scripts/provenance.sh "series${BENCH_SERIES:+-$BENCH_SERIES}" | grep -v '^date=' | sed 's/^/provenance-/'
 } >"$BENCH_OUT/meta.env"
 
 start=$SECONDS

@@ -130,6 +130,16 @@ tree_dirty() { tree_git "$1" status --short --untracked-files=no; }
 # exactly that stack (make tree SERIES=NAME; work in progress on top
 # included); otherwise the worktree build/linux-stack, made from base plus
 # the stack's patches in patches/ (git am; redone only when they change).
+# stack_tree_path NAME: which tree stack_tree NAME uses, without making it
+# (read-only, for provenance).
+stack_tree_path() {
+	local want have
+	if [ -z "${1:-}" ] || [ "$1" = all ]; then echo build/linux; return 0; fi
+	want=$(posting_stack "$1" | paste -sd' ')
+	have=$(tree_markers build/linux | cut -d' ' -f2 | paste -sd' ')
+	if [ "$want" = "$have" ]; then echo build/linux; else echo build/linux-stack; fi
+}
+
 stack_tree() {
 	local tree=build/linux wt=build/linux-stack stamp=build/.linux-stack want have sum p names
 	local ident=(-c user.name="PageOffline series" -c user.email="pgoffline@series.invalid")

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # What a result was made from, as key=value lines (written to meta.env in
 # every test-log and bench directory, and echoed at the top of reports):
-#   provenance.sh KERNEL [KERNEL...]     (series, base or breaks)
-# series: hash of patches/ (scripts/lib-series.sh series_hash), the base
+#   provenance.sh KERNEL [KERNEL...]     (series, series-NAME, base or breaks)
+# series: hash of patches/ (scripts/lib-series.sh series_hash; for
+# series-NAME, of the stack of posting NAME), the base
 # package and version, and for a series kernel whether build/linux still
 # matches patches/ (by patch-id) and has no uncommitted changes (with a
 # warning on stderr when it does not).
@@ -13,8 +14,16 @@ set -euo pipefail
 . scripts/base.env
 
 tree=${TREE:-build/linux}
+stack=()
+for k in "$@"; do
+	case "$k" in series-*) mapfile -t stack < <(posting_stack "${k#series-}") ;; esac
+done
 echo "date=$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-echo "series=$(series_hash) ($(series_files | wc -l) patches in patches/)"
+if [ "${#stack[@]}" -gt 0 ]; then
+	echo "series=$(series_hash "${stack[@]}") (stack ${stack[*]}: $(series_files "${stack[@]}" | wc -l) patches in patches/)"
+else
+	echo "series=$(series_hash) ($(series_files | wc -l) patches in patches/, postings $(postings | paste -sd' '))"
+fi
 # The base the tree was unpacked from (tree.sh records it), else the
 # unpacked package in build/base.
 built_from=$(cat "$tree/.git/bench-base-version" 2>/dev/null ||
@@ -23,6 +32,11 @@ echo "base=$BASE_PKG $built_from (pinned: $BASE_VERSION)"
 echo "harness=$(git --no-optional-locks rev-parse --short HEAD 2>/dev/null || echo unknown)$(git --no-optional-locks diff --quiet HEAD -- . ':!patches' 2>/dev/null || echo '+dirty')"
 for k in "$@"; do
 	case "$k" in
+	series-*)
+		# Built from build/linux when it holds exactly this stack, else
+		# from patches/ in build/linux-stack (stack_tree).
+		echo "tree=$(stack_tree_path "${k#series-}")"
+		;;
 	series | breaks)
 		if [ -d "$tree/.git" ] && tree_git "$tree" rev-parse -q --verify base >/dev/null 2>&1; then
 			lost=$(tree_unexported "$tree" | wc -l)

@@ -12,11 +12,11 @@
 # every offline of its block fail with EBUSY.
 #
 # Guards the fix of review point M1 in "mm/page_offline: add an API for
-# PageOffline pages taken from the page allocator" (posting D). Passes on
-# the unpatched base, whose virtio-mem clears PageOffline before freeing.
-# Failed on v6: the page stayed PageOffline, "offline memory33" failed
-# with "Device or resource busy", and the device stopped at 128 MiB with
-# memory33 present.
+# frozen PageOffline pages" (posting D). Passes on the unpatched base,
+# whose virtio-mem clears PageOffline before freeing. Failed on v6: the
+# page stayed PageOffline, "offline memory33" failed with "Device or
+# resource busy", and the device stopped at 2 MiB (the subblock of the
+# poisoned page) with memory33 present.
 # posting: D
 # timeout: 600
 set -euo pipefail
