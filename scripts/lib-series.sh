@@ -143,6 +143,7 @@ stack_tree_path() {
 stack_tree() {
 	local tree=build/linux wt=build/linux-stack stamp=build/.linux-stack want have sum p names
 	local ident=(-c user.name="PageOffline series" -c user.email="pgoffline@series.invalid")
+	local stack_files=() ids=() have_ids=() wt_commits=() keep=0 i
 	if [ -z "${1:-}" ] || [ "$1" = all ]; then echo "$tree"; return 0; fi
 	mapfile -t names < <(posting_stack "$1")
 	want=${names[*]}
@@ -156,15 +157,32 @@ stack_tree() {
 			git -C "$tree" worktree add -q --detach "$PWD/$wt" base >&2
 		fi
 		git -C "$wt" am --abort >/dev/null 2>&1 || true
-		git -C "$wt" checkout -q -f --detach base
 		rm -f "$stamp"
-		while read -r p; do
+		# Keep the longest run of commits the worktree already has in
+		# common with the stack (by patch-id), so that only the files of
+		# the other patches change and a build stays incremental.
+		mapfile -t stack_files < <(series_files "${names[@]}")
+		for p in "${stack_files[@]}"; do ids+=("$(git patch-id --stable <"$p" | cut -d' ' -f1)"); done
+		mapfile -t wt_commits < <(git -C "$wt" rev-list --reverse base..HEAD 2>/dev/null)
+		for i in "${!wt_commits[@]}"; do
+			have_ids[i]=$(git -C "$wt" show "${wt_commits[i]}" | git patch-id --stable | cut -d' ' -f1)
+			if [ "$i" -ge "${#ids[@]}" ] || [ "${have_ids[i]}" != "${ids[i]}" ]; then
+				break
+			fi
+			keep=$((i + 1))
+		done
+		if [ "$keep" -gt 0 ]; then
+			git -C "$wt" checkout -q -f --detach "${wt_commits[keep - 1]}"
+		else
+			git -C "$wt" checkout -q -f --detach base
+		fi
+		for p in "${stack_files[@]:keep}"; do
 			git -C "$wt" "${ident[@]}" am -q --keep-cr "$PWD/$p" >&2 || {
 				git -C "$wt" am --abort >/dev/null 2>&1 || true
 				echo "stack: $p does not apply on its stack ($want); see make lint-series" >&2
 				return 1
 			}
-		done < <(series_files "${names[@]}")
+		done
 		echo "$sum" >"$stamp"
 	fi
 	echo "$wt"
