@@ -20,7 +20,13 @@ set -euo pipefail
 . tests/lib.sh
 
 hp=/proc/sys/vm/nr_hugepages
-scenario_begin hugetlb 11
+scenario_begin hugetlb 12
+# Offlining reports each failed migration with a page dump (ratelimited)
+# and retries, on both kernels: an in-use huge page can fail to migrate for
+# a moment (a transient reference, or no replacement page yet). Seen once,
+# in CI on 2026-12-03; what matters is that every offline ends and that no
+# dumped page is PageOffline (checked below).
+VM_SPLAT_IGNORE='page dumped because: migration failure'
 vm_start || scenario_bail "guest did not boot"
 tap_run "plugged 2 GiB" vmem resize 2G --wait
 read -ra blocks <<<"$(vm_run 'blockinfo' | awk '$2 == "online" {sub(/^memory/, "", $1); printf "%s ", $1}')"
@@ -55,4 +61,8 @@ tap_run "unplugged everything while the workload runs" vmem -t 600 resize 0 --wa
 diag "$(vm_stop_bg memcheck)"
 tap_workload_unharmed ""
 tap_run "guest still runs a workload (memcheck 32 MiB)" vm_run 'memcheck -s 1 32'
+diag "$(vm_console_since 0 | grep -c 'page dumped because: migration failure' || true) failed-migration page dump(s) (retried):" \
+	"$(vm_console_since 0 | sed -n 's/.*migrating pfn [0-9a-f]* failed ret:\(-*[0-9]*\).*/\1/p' | sort | uniq -c | xargs)"
+tap_eq "no PageOffline page dumped by a failed migration" \
+	"$(vm_console_since 0 | grep -c 'page_type: [0-9a-f]*(offline)' || true)" 0
 scenario_end
