@@ -7,12 +7,14 @@
 # 7.3 tries each busy subblock five times back to back, un-isolating it
 # in between, then leaves it to the retry timer: 50 s at first, so the
 # device reaches the requested size a minute later. With the series,
-# alloc_contig_range() keeps the range isolated and retries for up to a
-# second (ACR_FLAGS_RETRY), and the subblock goes in the same run.
+# alloc_offline_page_range() keeps a ZONE_MOVABLE range isolated and
+# retries for up to a second (ACR_FLAGS_RETRY), and the subblock goes in
+# the same run.
 #
 # Guards "mm/page_alloc: add ACR_FLAGS_RETRY to retry busy pages for a
-# moment" and "virtio-mem: let mm retry busy pages instead of looping over
-# the allocation". Fails on the unpatched base (the time check).
+# moment" and "virtio-mem: let mm retry busy pages in ZONE_MOVABLE". Fails
+# on the unpatched base (the time check) and with the break
+# offline-range-no-retry.
 # posting: H
 # timeout: 600
 set -euo pipefail
