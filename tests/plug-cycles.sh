@@ -4,9 +4,11 @@
 # online, i.e. ZONE_NORMAL). For each size, including one that leaves a
 # memory block partially plugged in SBM, the device reaches the size and
 # MemTotal grows by exactly the plugged size. Unplugging to 0 must complete
-# from ZONE_MOVABLE. From ZONE_NORMAL it is best effort (the memmap of later
-# blocks and other unmovable allocations may land in the first block), so
-# there it must free all but at most one memory block within 20 s, and
+# from ZONE_MOVABLE. From ZONE_NORMAL it is best effort: the memmap, page_ext
+# and KASAN shadow of later blocks, and other unmovable allocations, may land
+# in earlier blocks. There it must free all but at most one memory block or
+# a quarter of the plugged size, whichever is more, within 20 s (of 1 GiB,
+# 256 MiB stayed in two runs of 2026-12-03 on the debug config), and
 # MemTotal must match whatever stays plugged.
 # posting: D
 # timeout: 900 1800
@@ -20,7 +22,7 @@ plan=$(((${#sbm_sizes[@]} + ${#bbm_sizes[@]}) * 2 * 4 + 4))
 scenario_begin plug-cycles "$plan"
 
 one_boot() {   # one_boot LABEL BLOCK ONLINE SIZES...
-	local label=$1 block=$2 policy=$3 s mem0 want left rc
+	local label=$1 block=$2 policy=$3 s mem0 want left keep rc
 	shift 3
 	VM_VMEM_BLOCK=$block VM_ONLINE=$policy vm_start || scenario_bail "$label: guest did not boot"
 	mem0=$(guest_memtotal_kb)
@@ -34,9 +36,11 @@ one_boot() {   # one_boot LABEL BLOCK ONLINE SIZES...
 		else
 			vmem -q -t 20 resize 0 --wait 2>/dev/null || true
 			left=$(vmem get size)
+			keep=$(($(bytes "$s") / 4))
+			[ "$keep" -ge $((128 << 20)) ] || keep=$((128 << 20))
 			rc=0
-			[ "$left" -le $((128 << 20)) ] || rc=1
-			tap_ok "$rc" "$label: unplug $s frees all but at most one memory block" "$left bytes still plugged"
+			[ "$left" -le "$keep" ] || rc=1
+			tap_ok "$rc" "$label: unplug $s leaves at most $((keep >> 20)) MiB plugged" "$left bytes still plugged"
 		fi
 		want=$((mem0 + left / 1024))
 		tap_eq "$label: MemTotal matches the plugged size (kB)" "$(guest_wait_value "$want" 10 guest_memtotal_kb)" "$want"
