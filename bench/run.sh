@@ -6,12 +6,12 @@
 #
 # Knobs (environment):
 #   BENCH_REPS=5            repetitions per scenario and kernel
-#   BENCH_SCENARIOS="..."   subset of: idle-sbm idle-bbm partial workload sysfs normal pressure
+#   BENCH_SCENARIOS="..."   subset of: idle-sbm idle-bbm partial workload sysfs normal cma pressure
 #   BENCH_ACCEL=icount      or mttcg; BENCH_ICOUNT="shift=2" (the -icount argument);
 #                           BENCH_SMP vCPUs (default: 1 with icount, 2 with mttcg)
 #   BENCH_{BASE,SERIES}_{KERNEL,INITRD}  other kernel images (e.g. base twice)
 #   BENCH_IDLE_SIZES, BENCH_PARTIAL_{SIZES,CYCLES}, BENCH_WL_PCTS, BENCH_SYSFS_FRACS, BENCH_SYSFS_CYCLES,
-#   BENCH_NORMAL_VARIANTS, BENCH_PRESSURE_{WAIT,SETTLE,RECOVER}   see bench/scenarios.sh
+#   BENCH_NORMAL_VARIANTS, BENCH_CMA_CYCLES, BENCH_PRESSURE_{WAIT,SETTLE,RECOVER}   see bench/scenarios.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh

@@ -9,8 +9,8 @@
 # be_left_mib are set by bench/lib.sh:
 # shellcheck disable=SC2034,SC2154
 
-BENCH_ALL=(idle-sbm idle-bbm partial workload sysfs normal pressure)
-declare -A BENCH_COST=([idle-sbm]=20 [idle-bbm]=20 [partial]=60 [workload]=85 [sysfs]=11 [normal]=49 [pressure]=200)
+BENCH_ALL=(idle-sbm idle-bbm partial workload sysfs normal cma pressure)
+declare -A BENCH_COST=([idle-sbm]=20 [idle-bbm]=20 [partial]=60 [workload]=85 [sysfs]=11 [normal]=49 [cma]=60 [pressure]=200)
 
 # Sizes and knobs (see bench/results.md for why they are what they are).
 BENCH_IDLE_SIZES=${BENCH_IDLE_SIZES:-1G 4G 16G}
@@ -20,6 +20,7 @@ BENCH_PARTIAL_CYCLES=${BENCH_PARTIAL_CYCLES:-5}
 BENCH_SYSFS_FRACS=${BENCH_SYSFS_FRACS:-0 25 50 75 98}
 BENCH_SYSFS_CYCLES=${BENCH_SYSFS_CYCLES:-5}
 BENCH_NORMAL_VARIANTS=${BENCH_NORMAL_VARIANTS:-idle pgtables}
+BENCH_CMA_CYCLES=${BENCH_CMA_CYCLES:-5}
 BENCH_PRESSURE_WAIT=${BENCH_PRESSURE_WAIT:-300}
 BENCH_PRESSURE_SETTLE=${BENCH_PRESSURE_SETTLE:-30}
 BENCH_PRESSURE_RECOVER=${BENCH_PRESSURE_RECOVER:-330}
@@ -172,6 +173,43 @@ sc_normal() {
 		bench_unplug_best_effort "$v-unplug" 0 120 5
 		bench_end
 	done
+}
+
+# 4b. alloc_contig_range() for CMA, the path the series must not slow down:
+# a 64 MiB CMA area (cma=64M), allocated whole through debugfs and freed
+# again, CYCLES times, first on an idle guest, then while memcheck holds
+# all but 96 MiB of the available memory, so that part of the area must
+# migrate (how much: cma-wl-held-MiB). Per phase: the median allocation
+# time and how many of the CYCLES allocations got the whole area.
+sc_cma() {
+	local cma count phase mib kb out ok t
+	VM_APPEND="cma=64M" bench_boot cma "$1" "$2"
+	cma=$(vm_run 'ls -d /sys/kernel/debug/cma/*/ 2>/dev/null | head -n 1')
+	[ -n "$cma" ] || { echo "bench: no CMA area in debugfs (CONFIG_CMA_DEBUGFS, cma=64M)" >&2; return 1; }
+	count=$(vm_run "cat ${cma}count")
+	for phase in idle wl; do
+		if [ "$phase" = wl ]; then
+			mib=$(( $(vm_run "awk '/^MemAvailable:/ {print int(\$2 / 1024)}' /proc/meminfo") - 96 ))
+			vm_bg mc "memcheck -f /tmp/mc.stop $mib"
+			vm_wait_guest 'filled\|failed' /tmp/mc.log 600
+			kb=$(vm_run "awk '/^CmaTotal:/ {t = \$2} /^CmaFree:/ {f = \$2} END {print t - f}' /proc/meminfo")
+			bench_record cma-wl-held-MiB MiB $((kb / 1024))
+		fi
+		out=$(vm_run "for i in \$(seq $BENCH_CMA_CYCLES); do
+				hptime write ${cma}alloc $count
+				[ \$(cat ${cma}used) = 0 ] || echo \$(cat ${cma}used) > ${cma}free
+			done" 600)
+		ok=$(grep -c ' status=0 ' <<<"$out" || true)
+		t=$(awk '$1 == "hptime:" && / status=0 / {sub(/seconds=/, "", $6); print $6}' <<<"$out" | bench_stats)
+		bench_record "cma-$phase-alloc" s "${t%% *}"
+		bench_record "cma-$phase-ok" n "$ok"
+	done
+	out=$(vm_stop_bg mc)
+	case "$out" in
+	*", 0 mismatches") bench_record cma-wl-mismatches n 0 ;;
+	*) echo "bench: memcheck: $out" >&2; bench_record cma-wl-mismatches n 1 ;;
+	esac
+	bench_end
 }
 
 # 5. Shrink under memory pressure (tests/oom.sh as a measurement): 1 GiB
