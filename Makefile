@@ -124,8 +124,8 @@ report: args
 bench: args host
 	@$(MAKE) -s initramfs KERNEL=base CONFIG=guest
 	@$(MAKE) -s initramfs KERNEL=series CONFIG=guest SERIES='$(STACK)'
-	@BENCH_SERIES_KERNEL=build/kbuild/series$(if $(STACK),-$(STACK))-guest/arch/x86/boot/bzImage \
-		BENCH_SERIES_INITRD=build/initramfs/series$(if $(STACK),-$(STACK))-guest.cpio.gz \
+	@BENCH_SERIES_KERNEL=$${BENCH_SERIES_KERNEL:-build/kbuild/series$(if $(STACK),-$(STACK))-guest/arch/x86/boot/bzImage} \
+		BENCH_SERIES_INITRD=$${BENCH_SERIES_INITRD:-build/initramfs/series$(if $(STACK),-$(STACK))-guest.cpio.gz} \
 		BENCH_SERIES='$(STACK)' bench/run.sh
 
 # Soak: long random run on the debug kernel (not part of check or CI).
