@@ -209,8 +209,5 @@ tap_eq "MemTotal is boot + $last (kB)" "$(guest_wait_value "$want" 20 guest_memt
 out=$(vm_stop_bg memcheck) || true
 diag "$out"
 tap_workload_unharmed ""
-diag "$(vm_console_since 0 | grep -c 'page dumped because: isolation failed' || true) failed-isolation page dump(s) during offlines (retried)"
-tap_eq "no PageOffline page dumped by a failed isolation" \
-	"$(vm_console_since 0 | grep -c 'page_type: [0-9a-f]*(offline)' || true)" 0
-VM_SPLAT_IGNORE='page dumped because: isolation failed'
+tap_retry_dumps "isolation failed" "no PageOffline page dumped by a failed isolation"
 scenario_end
