@@ -13,7 +13,9 @@
 # limit; CHECK_DEADLINE=N bounds the whole run (scenarios that would start
 # after it are reported as not run, and fail the run); CHECK_STRICT_SKIP=1
 # makes any skipped test a failure. If smoke fails, the
-# guest itself does not work and the run stops there.
+# guest itself does not work and the run stops there. SIGINT (Ctrl-C) or
+# SIGTERM ends the running scenario (and with it its QEMU), reports the
+# rest as not run and exits 130.
 set -uo pipefail
 
 scenarios() {
@@ -53,9 +55,9 @@ if [ "${#names[@]}" -eq 0 ]; then
 	# The harness checks itself first, then the cheapest end-to-end test;
 	# with CHECK_SERIES=NAME (make check SERIES=NAME) only the scenarios
 	# that prove posting NAME follow.
-	names=(tap-selftest vmemctl smoke)
+	names=(tap-selftest runner-selftest vmemctl smoke)
 	while read -r n; do
-		case "$n" in tap-selftest | vmemctl | smoke) continue ;; esac
+		case "$n" in tap-selftest | runner-selftest | vmemctl | smoke) continue ;; esac
 		[ -z "${CHECK_SERIES:-}" ] || [ "$(posting_of "$n")" = "$CHECK_SERIES" ] || continue
 		names+=("$n")
 	done <<<"$all"
@@ -79,6 +81,15 @@ timeout_of() {
 pass_total=0 fail_total=0 skip_total=0 todo_total=0
 report=() report_names=() report_words=()
 stopped=
+# A scenario runs in a process group of its own (timeout(1) makes one),
+# which a terminal's SIGINT does not reach: pass the signal on.
+child=
+on_signal() {
+	stopped="interrupted by SIG$1"
+	[ -z "$child" ] || kill -TERM "$child" 2>/dev/null || true
+}
+trap 'on_signal INT' INT
+trap 'on_signal TERM' TERM
 start_all=$SECONDS
 
 # judge NAME RC LIMIT SECS: the verdict on NAME's kept TAP stream and exit
@@ -102,6 +113,7 @@ judge() {
 	[ -z "${CHECK_TIMEOUT:-${BENCH_SCENARIO_TIMEOUT:-}}" ] || src="CHECK_TIMEOUT"
 	[ -z "${CHECK_DEADLINE:-}" ] || src="$src, or what was left of CHECK_DEADLINE"
 	[ "$rc" -eq 124 ] && reason="timed out after ${limit}s ($src)${reason:+; $reason}"
+	[[ "$stopped" != interrupted* ]] || reason="$stopped${reason:+; $reason}"
 	# CHECK_STRICT_SKIP=1: a skip proves nothing, so it fails the scenario
 	# (for runs where every prerequisite is known to be there).
 	if [ "${CHECK_STRICT_SKIP:-0}" = 1 ] && [ "$skip" -gt 0 ]; then
@@ -172,10 +184,20 @@ for n in "${names[@]}"; do
 	echo "# scenario $n (limit ${limit}s; logs in $logs/$n/)"
 	start=$SECONDS
 	# Each link dies with its parent, so killing this runner also ends the
-	# scenario and (through host/vm.sh) its QEMU.
+	# scenario and (through host/vm.sh) its QEMU. It runs in the
+	# background so that a signal's trap runs at once (bash defers traps
+	# until a foreground job ends); the log's writer ignores SIGINT, so
+	# what the scenario prints until it ends is kept.
+	exec {out}> >(trap '' INT; tee "$logs/$n.tap" | sed -u 's/^/    /')
+	writer=$!
 	setpriv --pdeathsig KILL -- timeout -k 10 "$limit" \
-		setpriv --pdeathsig TERM -- bash "tests/$n.sh" 2>&1 | tee "$logs/$n.tap" | sed 's/^/    /'
-	rc=${PIPESTATUS[0]}
+		setpriv --pdeathsig TERM -- bash "tests/$n.sh" >&"$out" 2>&1 &
+	child=$!
+	# wait returns early when a trapped signal arrives: wait again.
+	while wait "$child"; rc=$?; kill -0 "$child" 2>/dev/null; do :; done
+	child=
+	exec {out}>&-
+	wait "$writer" 2>/dev/null || true
 	echo "$rc $limit $((SECONDS - start))" >"$logs/$n.rc"
 	judge "$n" "$rc" "$limit" $((SECONDS - start))
 	if [ "$n" = smoke ] && [ "$status" != ok ] && [ "${#names[@]}" -gt 1 ]; then
@@ -223,4 +245,5 @@ if [ "$fail_total" -ne 0 ]; then
 	echo "# a failed check prints '# got ..., want ...' or the command and its output under its 'not ok' line above;"
 	echo "# each scenario keeps console.log, guest.log (every guest command and its status), qemu.cmd and qemu.err in $logs/NAME/"
 fi
+[[ "$stopped" != interrupted* ]] || exit 130
 [ "$fail_total" -eq 0 ]
