@@ -111,10 +111,10 @@ check-full: args host initramfs
 		CHECK_KERNEL_LABEL=$(KID) CHECK_SERIES='$(STACK)' CHECK_QUICK=0 tests/run.sh $(TESTS)
 
 # The harness's own tests without a kernel: shellcheck, the TAP
-# summariser, the scenario runner on fake scenarios, and the QMP client
-# against saved transcripts and a paused QEMU.
+# summariser, the scenario runner and the bench driver on fake scenarios,
+# and the QMP client against saved transcripts and a paused QEMU.
 check-quick: args lint host
-	@CHECK_LOGS=build/logs/quick tests/run.sh tap-selftest runner-selftest vmemctl
+	@CHECK_LOGS=build/logs/quick tests/run.sh tap-selftest runner-selftest bench-selftest vmemctl
 
 # Judge the kept TAP streams of the last make check again, without a guest.
 report: CFG = $(or $(CONFIG),debug)

@@ -6,12 +6,12 @@
 #
 # Knobs (environment):
 #   BENCH_REPS=5            repetitions per scenario and kernel
-#   BENCH_SCENARIOS="..."   subset of: idle-sbm idle-bbm partial workload sysfs normal cma pressure
+#   BENCH_SCENARIOS="..."   subset of: idle-sbm idle-bbm partial workload sysfs offline normal cma gigantic pressure
 #   BENCH_ACCEL=icount      or mttcg; BENCH_ICOUNT="shift=2" (the -icount argument);
 #                           BENCH_SMP vCPUs (default: 1 with icount, 2 with mttcg)
 #   BENCH_{BASE,SERIES}_{KERNEL,INITRD}  other kernel images (e.g. base twice)
 #   BENCH_IDLE_SIZES, BENCH_PARTIAL_{SIZES,CYCLES}, BENCH_WL_PCTS, BENCH_SYSFS_FRACS, BENCH_SYSFS_CYCLES,
-#   BENCH_NORMAL_VARIANTS, BENCH_CMA_CYCLES, BENCH_PRESSURE_{WAIT,SETTLE,RECOVER}   see bench/scenarios.sh
+#   BENCH_NORMAL_VARIANTS, BENCH_CMA_CYCLES, BENCH_OFFLINE_{BLOCKS,PIN}, BENCH_GIGANTIC_CYCLES, BENCH_PRESSURE_{WAIT,SETTLE,RECOVER}   see bench/scenarios.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -79,13 +79,33 @@ echo "scenario,metric,unit,kernel,rep,value,status" >"$BENCH_OUT/runs.csv"
 	scripts/provenance.sh "series${BENCH_SERIES:+-$BENCH_SERIES}" | grep -v '^date=' | sed 's/^/provenance-/'
 } >"$BENCH_OUT/meta.env"
 
+# Ctrl-C or SIGTERM: end the running scenario (timeout(1) puts it in a
+# process group of its own, which a terminal's SIGINT does not reach), start
+# no other, and keep the results file as it was.
+child='' stopped=''
+on_signal() {
+	stopped=SIG$1
+	[ -z "$child" ] || kill -TERM "$child" 2>/dev/null || true
+}
+trap 'on_signal INT' INT
+trap 'on_signal TERM' TERM
+
 start=$SECONDS
-failed=0
+failed=0 done_runs=0 all_runs=$((${#scenarios[@]} * BENCH_REPS * ${#kernels[@]}))
 for sc in "${scenarios[@]}"; do
 	for ((rep = 1; rep <= BENCH_REPS; rep++)); do
 		for k in "${kernels[@]}"; do
+			[ -z "$stopped" ] || break 3
 			rc=0
-			timeout -k 10 $((BENCH_COST[$sc] * 10 + 300)) bench/one.sh "$sc" "$k" "$rep" || rc=$?
+			# In the background, so that a signal's trap runs at once;
+			# each link dies with its parent.
+			setpriv --pdeathsig KILL -- timeout -k 10 $((BENCH_COST[$sc] * 10 + 300)) \
+				setpriv --pdeathsig TERM -- bench/one.sh "$sc" "$k" "$rep" &
+			child=$!
+			while wait "$child"; rc=$?; kill -0 "$child" 2>/dev/null; do :; done
+			child=
+			[ -z "$stopped" ] || break 3
+			done_runs=$((done_runs + 1))
 			if [ "$rc" -ne 0 ]; then
 				echo "bench: $sc $k rep $rep: FAILED (status $rc; logs in $BENCH_OUT/logs/$sc/)"
 				echo "$sc,$k,$rep,$rc" >>"$BENCH_OUT/failed.csv"
@@ -96,6 +116,11 @@ for sc in "${scenarios[@]}"; do
 	echo "bench: $sc done, $((SECONDS - start)) s elapsed"
 done
 echo "elapsed=$((SECONDS - start))" >>"$BENCH_OUT/meta.env"
+if [ -n "$stopped" ]; then
+	echo "bench: interrupted by $stopped after $done_runs of $all_runs runs; the rest not run;" \
+		"${BENCH_RESULTS:-bench/results.md} left as it was; finished runs in $BENCH_OUT/runs.csv" >&2
+	exit 130
+fi
 
 bench/report.sh
 echo "bench: $((SECONDS - start)) s; results in ${BENCH_RESULTS:-bench/results.md}, raw data in $BENCH_OUT/"

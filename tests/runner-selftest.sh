@@ -23,7 +23,7 @@ cat >"$sandbox/tests/slow.sh" <<EOF
 echo "TAP version 13"
 echo "1..2"
 echo "ok 1 - started"
-bash -c ': $marker; sleep 300' &
+bash -c 'exec -a $marker-child sleep 300' &
 wait
 echo "ok 2 - slept"
 EOF
@@ -34,16 +34,8 @@ printf 'echo "TAP version 13"\necho "1..0 # SKIP no such device"\nexit 4\n' >"$s
 
 echo "TAP version 13"
 echo "1..13"
-n=0
-check() {   # check STATUS DESCRIPTION [DIAGNOSTIC]
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		[ -z "${3:-}" ] || while IFS= read -r line; do echo "# $line"; done <<<"$3"
-	fi
-}
+# shellcheck source=tests/lib-selftest.sh
+. tests/lib-selftest.sh
 
 # runner LOG ARGS...: the runner in the sandbox, in a session of its own
 # (so that its process group can be signalled like a terminal's), output
