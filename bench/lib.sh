@@ -193,6 +193,34 @@ bench_unplug_best_effort() {
 	bench_record "$metric-left-MiB" MiB "$be_left_mib"
 }
 
+# bench_write_stats [VALUE]: bench_stats of the times of the successful
+# "hptime: write FILE VALUE status=0 seconds=S" lines on stdin (of every
+# value when VALUE is empty).
+bench_write_stats() {
+	awk -v v="${1:-}" '$1 == "hptime:" && $5 == "status=0" && (v == "" || $4 == v) {
+		sub(/seconds=/, "", $6); print $6 }' | bench_stats
+}
+
+# bench_wl_fill LEAVE SECS: start memcheck as "mc", holding all but LEAVE
+# MiB of the guest's free memory, and wait (at most SECS) until it has
+# filled it. Sets wl_mib to the MiB it holds.
+bench_wl_fill() {
+	wl_mib=$(( $(vm_run "awk '/^MemFree:/ {print int(\$2 / 1024)}' /proc/meminfo") - $1 ))
+	vm_bg mc "memcheck -f /tmp/mc.stop $wl_mib"
+	vm_wait_guest 'filled\|failed' /tmp/mc.log "$2"
+}
+
+# bench_wl_verdict METRIC: stop the memcheck started as "mc" and record its
+# verdict as METRIC (0: every word verified, 1: anything else).
+bench_wl_verdict() {
+	local out
+	out=$(vm_stop_bg mc)
+	case "$out" in
+	*", 0 mismatches") bench_record "$1" n 0 ;;
+	*) echo "bench: memcheck: $out" >&2; bench_record "$1" n 1 ;;
+	esac
+}
+
 # Median, min and max of a column of numbers: prints "MEDIAN MIN MAX N"
 # (bench/stats.awk).
 bench_stats() {

@@ -9,8 +9,8 @@
 # be_left_mib are set by bench/lib.sh:
 # shellcheck disable=SC2034,SC2154
 
-BENCH_ALL=(idle-sbm idle-bbm partial workload sysfs normal cma pressure)
-declare -A BENCH_COST=([idle-sbm]=20 [idle-bbm]=20 [partial]=60 [workload]=85 [sysfs]=11 [normal]=49 [cma]=60 [pressure]=200)
+BENCH_ALL=(idle-sbm idle-bbm partial workload sysfs offline normal cma gigantic pressure)
+declare -A BENCH_COST=([idle-sbm]=20 [idle-bbm]=20 [partial]=60 [workload]=85 [sysfs]=11 [normal]=49 [cma]=60 [offline]=20 [gigantic]=60 [pressure]=200)
 
 # Sizes and knobs (see bench/results.md for why they are what they are).
 BENCH_IDLE_SIZES=${BENCH_IDLE_SIZES:-1G 4G 16G}
@@ -21,6 +21,9 @@ BENCH_SYSFS_FRACS=${BENCH_SYSFS_FRACS:-0 25 50 75 98}
 BENCH_SYSFS_CYCLES=${BENCH_SYSFS_CYCLES:-5}
 BENCH_NORMAL_VARIANTS=${BENCH_NORMAL_VARIANTS:-idle pgtables}
 BENCH_CMA_CYCLES=${BENCH_CMA_CYCLES:-5}
+BENCH_OFFLINE_BLOCKS=${BENCH_OFFLINE_BLOCKS:-3}
+BENCH_OFFLINE_PIN=${BENCH_OFFLINE_PIN:-2}
+BENCH_GIGANTIC_CYCLES=${BENCH_GIGANTIC_CYCLES:-5}
 BENCH_PRESSURE_WAIT=${BENCH_PRESSURE_WAIT:-300}
 BENCH_PRESSURE_SETTLE=${BENCH_PRESSURE_SETTLE:-30}
 BENCH_PRESSURE_RECOVER=${BENCH_PRESSURE_RECOVER:-330}
@@ -108,11 +111,7 @@ sc_workload() {
 		# verifies every word after the migration except those it had
 		# checked in the (at most 50) ms before it was stopped.
 		vm_run 'kill -CONT $(cat /tmp/mc.pid)' >/dev/null
-		out=$(vm_stop_bg mc)
-		case "$out" in
-		*", 0 mismatches") bench_record "wl$pct-mismatches" n 0 ;;
-		*) echo "bench: memcheck: $out" >&2; bench_record "wl$pct-mismatches" n 1 ;;
-		esac
+		bench_wl_verdict "wl$pct-mismatches"
 		vm_run 'rm -f /tmp/mc.stop' >/dev/null
 	done
 	bench_end
@@ -142,12 +141,56 @@ sc_sysfs() {
 			for i in \$(seq $BENCH_SYSFS_CYCLES); do
 				hptime write \$f offline && hptime write \$f online_movable || exit 1
 			done")
-		off=$(awk '$4 == "offline" {sub(/seconds=/, "", $6); print $6}' <<<"$out" | bench_stats)
-		on=$(awk '$4 == "online_movable" {sub(/seconds=/, "", $6); print $6}' <<<"$out" | bench_stats)
+		off=$(bench_write_stats offline <<<"$out")
+		on=$(bench_write_stats online_movable <<<"$out")
 		bench_record "offline-$frac%" s "${off%% *}"
 		bench_record "online-$frac%" s "${on%% *}"
 		bench_set_size 0
 	done
+	bench_end
+}
+
+# 3b. Memory offlining where it has work to do, SBM, movable, 1 GiB
+# plugged. "wl": memcheck holds all but 384 MiB of the free memory and
+# BLOCKS different online virtio-mem blocks are offlined (and onlined
+# again) through sysfs: each must migrate what the workload keeps there
+# (the median offline time). "pin": 8 MiB pinned for PIN seconds
+# (guest/pin), then the block holding a pinned page is offlined: offlining
+# must wait for the release, and the metrics are how long it took after
+# the release (offline-pin-late) and the CPU time it used while it waited
+# (offline-pin-cpu).
+sc_offline() {
+	local blks b out t all='' rel done_at
+	VM_VMEM_SIZE=2G VM_VMEM_BLOCK=2M VM_ONLINE=online_movable bench_boot offline "$1" "$2"
+	bench_set_size 1G
+	bench_wl_fill 384 600
+	read -ra blks <<<"$(vm_run 'blockinfo' | awk '$2 == "online" {sub(/^memory/, "", $1); print $1}' | head -n "$BENCH_OFFLINE_BLOCKS" | tr '\n' ' ')"
+	for b in "${blks[@]}"; do
+		out=$(vm_run "f=/sys/devices/system/memory/memory$b/state
+			hptime write \$f offline && echo online_movable >\$f" 600)
+		[[ "$out" == *" status=0 "* ]] || echo "bench: offline memory$b: $out" >&2
+		all+="$out"$'\n'
+	done
+	t=$(bench_write_stats offline <<<"$all")
+	bench_record offline-wl s "${t%% *}"
+	bench_record offline-wl-ok n "${t##* }"
+	bench_wl_verdict offline-wl-mismatches
+	vm_pin 8 "$BENCH_OFFLINE_PIN"
+	[ -n "$pin_block" ] || { echo "bench: no pinned page in an online virtio-mem block: $pin_log" >&2; return 1; }
+	out=$(vm_run "hptime write /sys/devices/system/memory/memory$pin_block/state offline; cut -d' ' -f1 /proc/uptime" 600)
+	vm_wait_guest released /tmp/pin.log 60 || true
+	rel=$(vm_run 'sed -n "s/^pin: released at //p" /tmp/pin.log')
+	done_at=$(tail -n 1 <<<"$out")
+	if [[ "$out" == *" status=0 "* ]] && [ -n "$rel" ]; then
+		bench_record offline-pin-late s "$(awk -v d="$done_at" -v r="$rel" 'BEGIN {printf "%.6f", d - r}')"
+		bench_record offline-pin-cpu s "$(sed -n 's/.* cpu=\([0-9.]*\).*/\1/p' <<<"$out")"
+	else
+		echo "bench: offline memory$pin_block with a pin: $out (release: ${rel:-none})" >&2
+		bench_record offline-pin-late s 0 unfinished
+	fi
+	# Offlining reports each failed migration with a page dump
+	# (ratelimited) on both kernels: expected while the pin holds.
+	VM_SPLAT_IGNORE='page dumped because: migration failure'
 	bench_end
 }
 
@@ -182,7 +225,7 @@ sc_normal() {
 # (how much: cma-wl-held-MiB). Per phase: the median allocation time and
 # how many of its allocations got the whole area.
 sc_cma() {
-	local cma count phase mib kb n out ok t
+	local cma count phase kb n out ok t
 	VM_APPEND="cma=64M" bench_boot cma "$1" "$2"
 	cma=$(vm_run 'ls -d /sys/kernel/debug/cma/*/ 2>/dev/null | head -n 1')
 	[ -n "$cma" ] || { echo "bench: no CMA area in debugfs (CONFIG_CMA_DEBUGFS, cma=64M)" >&2; return 1; }
@@ -191,9 +234,7 @@ sc_cma() {
 		if [ "$phase" = wl ]; then
 			# As in tests/cma.sh: 96 MiB left free (MemFree), of
 			# which CMA takes about half.
-			mib=$(( $(vm_run "awk '/^MemFree:/ {print int(\$2 / 1024)}' /proc/meminfo") - 96 ))
-			vm_bg mc "memcheck -f /tmp/mc.stop $mib"
-			vm_wait_guest 'filled\|failed' /tmp/mc.log 600
+			bench_wl_fill 96 600
 			kb=$(vm_run "awk '/^CmaTotal:/ {t = \$2} /^CmaFree:/ {f = \$2} END {print t - f}' /proc/meminfo")
 			bench_record cma-wl-held-MiB MiB $((kb / 1024))
 		fi
@@ -205,15 +246,45 @@ sc_cma() {
 				[ \$(cat ${cma}used) = 0 ] || echo \$(cat ${cma}used) > ${cma}free
 			done" 600)
 		ok=$(grep -c ' status=0 ' <<<"$out" || true)
-		t=$(awk '$1 == "hptime:" && / status=0 / {sub(/seconds=/, "", $6); print $6}' <<<"$out" | bench_stats)
+		t=$(bench_write_stats <<<"$out")
 		bench_record "cma-$phase-alloc" s "${t%% *}"
 		bench_record "cma-$phase-ok" n "$ok"
 	done
-	out=$(vm_stop_bg mc)
-	case "$out" in
-	*", 0 mismatches") bench_record cma-wl-mismatches n 0 ;;
-	*) echo "bench: memcheck: $out" >&2; bench_record cma-wl-mismatches n 1 ;;
-	esac
+	bench_wl_verdict cma-wl-mismatches
+	bench_end
+}
+
+# 4c. Gigantic (1 GiB) hugetlb pages through alloc_contig_pages(), the
+# other alloc_contig_range() user: -cpu max for pdpe1gb, 4 GiB plugged and
+# onlined to ZONE_NORMAL (hugetlb does not place gigantic pages in
+# ZONE_MOVABLE). "idle": one page allocated (nr_hugepages 0 -> 1) and freed
+# again, CYCLES times (median); "wl": once while memcheck holds all but
+# 2 GiB of the free memory, so that a 1 GiB range must be emptied first.
+# The plugged memory is 1 GiB aligned: each of its four 1 GiB ranges is a
+# candidate, and the 2 GiB left free keep the workload from filling them.
+sc_gigantic() {
+	local nr phase n out ok t
+	nr=/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages
+	VM_CPU=max VM_VMEM_SIZE=4G VM_VMEM_BLOCK=2M VM_ONLINE=online bench_boot gigantic "$1" "$2"
+	vm_run "test -w $nr" || { echo "bench: no 1 GiB hugetlb pages in the guest ($nr; -cpu max, CONFIG_HUGETLBFS)" >&2; return 1; }
+	bench_set_size 4G
+	for phase in idle wl; do
+		if [ "$phase" = wl ]; then
+			bench_wl_fill 2048 900
+			bench_record gig-wl-held-MiB MiB "$wl_mib"
+		fi
+		[ "$phase" = idle ] && n=$BENCH_GIGANTIC_CYCLES || n=1
+		out=$(vm_run "for i in \$(seq $n); do
+				hptime write $nr 1
+				echo gigantic=\$(cat $nr)
+				echo 0 >$nr
+			done" 900)
+		ok=$(grep -c '^gigantic=1$' <<<"$out" || true)
+		t=$(bench_write_stats <<<"$out")
+		bench_record "gig-$phase-alloc" s "${t%% *}"
+		bench_record "gig-$phase-ok" n "$ok"
+	done
+	bench_wl_verdict gig-wl-mismatches
 	bench_end
 }
 

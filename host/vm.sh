@@ -30,6 +30,7 @@ VM_KERNEL=${VM_KERNEL:-}         # bzImage
 VM_INITRD=${VM_INITRD:-}         # initramfs
 VM_DIR=${VM_DIR:-}               # per-scenario log directory
 VM_SMP=${VM_SMP:-2}
+VM_CPU=${VM_CPU:-}               # -cpu model (e.g. max: 1 GiB pages); QEMU's default when empty
 VM_BOOT_MEM=${VM_BOOT_MEM:-1G}   # boot memory
 VM_VMEM_SIZE=${VM_VMEM_SIZE:-8G} # virtio-mem device region (max-size)
 VM_VMEM_REQ=${VM_VMEM_REQ:-0}    # initial requested-size
@@ -120,6 +121,7 @@ vm_cmdline() {
 		)
 	# shellcheck disable=SC2206 # VM_EXTRA is a list of words on purpose
 	vm_argv+=($VM_EXTRA)
+	[ -z "$VM_CPU" ] || vm_argv+=(-cpu "$VM_CPU")
 	if [ "$VM_NUMA" -gt 1 ]; then
 		local node per=$((boot_mib / VM_NUMA)) cores=$((VM_SMP / VM_NUMA))
 		for ((node = 0; node < VM_NUMA; node++)); do
@@ -345,6 +347,22 @@ vm_oom_protect() {
 	vm_run 'for p in /proc/[0-9]*; do
 		grep -q . $p/cmdline 2>/dev/null && echo -1000 >$p/oom_score_adj 2>/dev/null
 	done; [ "$(cat /proc/1/oom_score_adj)" = -1000 ]' >/dev/null
+}
+
+# vm_pin MIB SECS: start guest/pin in the background (references on MIB
+# MiB through vmsplice() for SECS seconds, or until SIGUSR1; log in
+# /tmp/pin.log). Sets pin_log to its report and pin_block to the first
+# online memory block that holds a pinned page (empty if none does).
+# shellcheck disable=SC2034 # pin_block is the caller's
+vm_pin() {
+	local b blocks
+	vm_bg pin "pin $1 $2"
+	vm_wait_guest "pinned\|usage\|failed\|cannot" /tmp/pin.log 60 || true
+	pin_log=$(vm_run 'cat /tmp/pin.log') pin_block=
+	read -ra blocks <<<"$(sed -n 's/^pin: pinned [0-9]* pages in blocks//p' <<<"$pin_log")"
+	for b in "${blocks[@]}"; do
+		[ "$(vm_run "blockinfo $b 2>/dev/null | cut -d' ' -f2")" = online ] && { pin_block=$b; return 0; }
+	done
 }
 
 # OOM kills so far, from the console (host side, so it works after the

@@ -218,22 +218,6 @@ tap_retry_dumps() {
 
 guest_memavailable_mib() { vm_run "awk '/^MemAvailable:/ {print int(\$2 / 1024)}' /proc/meminfo"; }
 
-# guest_pin MIB SECS: start guest/pin in the background (references on MIB
-# MiB through vmsplice() for SECS seconds, or until SIGUSR1; log in
-# /tmp/pin.log). Sets pin_log to its report and pin_block to the first
-# online memory block that holds a pinned page (empty if none does).
-# shellcheck disable=SC2034 # pin_block is the caller's
-guest_pin() {
-	local b blocks
-	vm_bg pin "pin $1 $2"
-	vm_wait_guest "pinned\|usage\|failed\|cannot" /tmp/pin.log 60 || true
-	pin_log=$(vm_run 'cat /tmp/pin.log') pin_block=
-	read -ra blocks <<<"$(sed -n 's/^pin: pinned [0-9]* pages in blocks//p' <<<"$pin_log")"
-	for b in "${blocks[@]}"; do
-		[ "$(vm_run "blockinfo $b 2>/dev/null | cut -d' ' -f2")" = online ] && { pin_block=$b; return 0; }
-	done
-}
-
 # tap_reached_after_exit PREFIX SIZE SECS: stop the workload (memcheck, see
 # vm_bg) and check that the device reaches SIZE within SECS of its exit.
 # PREFIX starts each description (e.g. "run1: ", or "").

@@ -29,7 +29,7 @@ VM_SPLAT_IGNORE='page dumped because: migration failure'
 vm_start || scenario_bail "guest did not boot"
 tap_run "plugged 512 MiB" vmem resize 512M --wait
 
-guest_pin 1 "$pin_s"
+vm_pin 1 "$pin_s"
 diag "$pin_log"
 blk=$pin_block
 [ -n "$blk" ] || scenario_bail "no pinned page in an online virtio-mem block: $pin_log"
@@ -51,7 +51,7 @@ tap_run "memory$blk onlines again" guest_block_write "$blk" state online_movable
 # Part 2: the delay from the pin's release to the end of the offline is
 # at most one try plus one back-off sleep (a quarter of a second); 3 s
 # leaves room for TCG.
-guest_pin 8 4
+vm_pin 8 4
 diag "$pin_log"
 blk=$pin_block
 if [ -z "$blk" ]; then

@@ -27,7 +27,7 @@ tap_run "plugged 128 MiB" vmem resize 128M --wait
 bs=$(vmem get block-size)
 kb0=$(guest_memtotal_kb)
 
-guest_pin 8 60
+vm_pin 8 60
 diag "$pin_log"
 blk=$pin_block
 [ -n "$blk" ] || scenario_bail "no pinned page in an online virtio-mem block: $pin_log"
