@@ -54,6 +54,17 @@ echo "bench: ${scenarios[*]}; $BENCH_REPS repetitions x ${kernels[*]}; $(bench_a
 echo "bench: estimated run time $((est / 60)) min $((est % 60)) s"
 [ "$same" = 0 ] || echo "bench: note: the base and series kernel images are identical (validation run)"
 
+# Provenance describes the series kernel only when it is the one make
+# builds from patches/; status 3: that kernel lacks patches of patches/.
+if [ "$(bench_kernel series)" = "build/kbuild/series${BENCH_SERIES:+-$BENCH_SERIES}-guest/arch/x86/boot/bzImage" ]; then
+	prc=0
+	prov=$(scripts/provenance.sh "series${BENCH_SERIES:+-$BENCH_SERIES}") || prc=$?
+	[ "$prc" != 3 ] || die "not measuring a series kernel that lacks patches of patches/ (see above)"
+	[ "$prc" = 0 ] || die "scripts/provenance.sh failed (status $prc)"
+else
+	prov="series=not recorded: BENCH_SERIES_KERNEL=$(bench_kernel series) is not built from patches/ by make"
+fi
+
 mkdir -p "$BENCH_OUT"
 rm -rf "$BENCH_OUT/series" "$BENCH_OUT/logs"
 [ ! -f "$BENCH_OUT/runs.csv" ] || mv "$BENCH_OUT/runs.csv" "$BENCH_OUT/runs.prev.csv"
@@ -76,7 +87,7 @@ echo "scenario,metric,unit,kernel,rep,value,status" >"$BENCH_OUT/runs.csv"
 	echo "estimate=$est"
 	# The series and base these kernels were built from (series hash,
 	# base version, build/linux vs patches/); date= stays the line above.
-	scripts/provenance.sh "series${BENCH_SERIES:+-$BENCH_SERIES}" | grep -v '^date=' | sed 's/^/provenance-/'
+	grep -v '^date=' <<<"$prov" | sed 's/^/provenance-/'
 } >"$BENCH_OUT/meta.env"
 
 # Ctrl-C or SIGTERM: end the running scenario (timeout(1) puts it in a

@@ -24,6 +24,11 @@ if [ "$target" = bench ] && [ -n "${CONFIG:-}" ] && [ "$CONFIG" != guest ]; then
 	die "make bench always compares the two 'guest' kernels; drop CONFIG=$CONFIG"
 fi
 
+case "${ALLOW_STALE:-0}" in
+0 | 1) ;;
+*) die "ALLOW_STALE='$ALLOW_STALE' must be 1 (test or measure a build/linux that lacks patches of patches/) or 0" ;;
+esac
+
 if [ -n "${SERIES:-}" ] && [ "$SERIES" != all ]; then
 	# shellcheck source=scripts/lib-series.sh
 	. scripts/lib-series.sh

@@ -112,6 +112,20 @@ tree_unexported() {
 	done
 }
 
+# tree_missing TREE [REV]: print each patch file of patches/ whose content
+# is in no commit of base..REV (default HEAD): a tree older than patches/
+# (e.g. after a git pull that changed patches/) or one where a patch was
+# dropped or amended.
+tree_missing() {
+	local tree=$1 rev=${2:-HEAD} have f
+	have=$(tree_git "$tree" log -p --no-merges --format='commit %H' "base..$rev" |
+		git patch-id --stable | cut -d' ' -f1)
+	series_files | while read -r f; do
+		[ -f "$f" ] || continue
+		grep -qxF "$(git patch-id --stable <"$f" | cut -d' ' -f1)" <<<"$have" || echo "$f"
+	done
+}
+
 # tree_in_progress TREE: print what is half done (rebase, am, merge,
 # cherry-pick, bisect), if anything.
 tree_in_progress() {

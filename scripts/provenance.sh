@@ -4,9 +4,12 @@
 #   provenance.sh KERNEL [KERNEL...]     (series, series-NAME, base or breaks)
 # series: hash of patches/ (scripts/lib-series.sh series_hash; for
 # series-NAME, of the stack of posting NAME), the base
-# package and version, and for a series kernel whether build/linux still
-# matches patches/ (by patch-id) and has no uncommitted changes (with a
-# warning on stderr when it does not).
+# package and version, and for a series kernel whether build/linux matches
+# patches/ both ways (by patch-id: commits that are in no patch, patches
+# that are in no commit) and has no uncommitted changes, with a warning on
+# stderr when it does not. Exit status 3 when build/linux lacks patches of
+# patches/ (results would be recorded for a series that was not built),
+# unless ALLOW_STALE=1; work on top of patches/ only warns.
 set -euo pipefail
 # shellcheck source=scripts/lib-series.sh
 . scripts/lib-series.sh
@@ -40,10 +43,20 @@ for k in "$@"; do
 	series | breaks)
 		if [ -d "$tree/.git" ] && tree_git "$tree" rev-parse -q --verify base >/dev/null 2>&1; then
 			lost=$(tree_unexported "$tree" | wc -l)
+			missing=$(tree_missing "$tree")
+			nmissing=$(grep -c . <<<"$missing" || true)
 			dirty=$(tree_dirty "$tree" | wc -l)
-			echo "tree=$(tree_git "$tree" rev-parse --short HEAD) commits-not-in-patches=$lost uncommitted-files=$dirty"
+			echo "tree=$(tree_git "$tree" rev-parse --short HEAD) commits-not-in-patches=$lost patches-not-in-tree=$nmissing uncommitted-files=$dirty"
 			[ "$lost" = 0 ] && [ "$dirty" = 0 ] ||
 				echo "provenance: warning: $tree has $lost commit(s) not in patches/ and $dirty uncommitted file(s); these results are for that tree, not for patches/ ('make export' to keep it)" >&2
+			if [ "$nmissing" != 0 ]; then
+				echo "provenance: $tree lacks $nmissing patch(es) of patches/ (older tree, or a patch dropped or changed there):" >&2
+				while read -r f; do echo "provenance:   $f"; done <<<"$missing" >&2
+				if [ "${ALLOW_STALE:-0}" != 1 ]; then
+					echo "provenance: the kernel was not built from patches/; run 'make tree' (it keeps a backup of unexported work) and build again, or ALLOW_STALE=1 to go on" >&2
+					stale=1
+				fi
+			fi
 		else
 			echo "tree=none"
 		fi
@@ -52,3 +65,4 @@ for k in "$@"; do
 	*) echo "provenance: unknown kernel '$k'" >&2; exit 1 ;;
 	esac
 done
+[ "${stale:-0}" = 0 ] || exit 3

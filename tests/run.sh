@@ -55,9 +55,9 @@ if [ "${#names[@]}" -eq 0 ]; then
 	# The harness checks itself first, then the cheapest end-to-end test;
 	# with CHECK_SERIES=NAME (make check SERIES=NAME) only the scenarios
 	# that prove posting NAME follow.
-	names=(tap-selftest runner-selftest bench-selftest vmemctl smoke)
+	names=(tap-selftest runner-selftest bench-selftest provenance-selftest vmemctl smoke)
 	while read -r n; do
-		case "$n" in tap-selftest | runner-selftest | bench-selftest | vmemctl | smoke) continue ;; esac
+		case "$n" in tap-selftest | runner-selftest | bench-selftest | provenance-selftest | vmemctl | smoke) continue ;; esac
 		[ -z "${CHECK_SERIES:-}" ] || [ "$(posting_of "$n")" = "$CHECK_SERIES" ] || continue
 		names+=("$n")
 	done <<<"$all"
@@ -148,8 +148,14 @@ if [ "$report_only" = 1 ]; then
 	names=()
 else
 	# What this run tested, in the log directory and at the top of the report.
-	scripts/provenance.sh ${CHECK_KERNEL_LABEL:+"$CHECK_KERNEL_LABEL"} >"$logs/meta.env" ||
-		echo "provenance=unknown" >"$logs/meta.env"
+	# Status 3: the kernel under test was not built from patches/.
+	prc=0
+	scripts/provenance.sh ${CHECK_KERNEL_LABEL:+"$CHECK_KERNEL_LABEL"} >"$logs/meta.env" || prc=$?
+	if [ "$prc" = 3 ]; then
+		echo "run: not testing a kernel that lacks patches of patches/ (see above)" >&2
+		exit 1
+	fi
+	[ "$prc" = 0 ] || echo "provenance=unknown" >"$logs/meta.env"
 	{
 		if [ -f "${CHECK_KERNEL:-}" ]; then
 			echo "kernel=$CHECK_KERNEL sha256 $(sha256sum <"$CHECK_KERNEL" | cut -c1-12)"
