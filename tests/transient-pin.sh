@@ -9,20 +9,23 @@
 # dropped. The back-off sleeps at most a quarter of a second (v6 slept
 # eight times as long as the failed try had taken).
 #
-# Guards "mm/memory_hotplug: back off while offlining waits for pinned
-# pages" (posting F). Fails on the unpatched base (the CPU check). The
-# second part is a regression guard: it passes on the base (which never
-# sleeps) and also with the cap reverted: here offlining spends most of
-# the pin's time trying (2.5 s of CPU in the 3.2 s it took, for a 4 s pin
-# of 2048 pages on the debug kernel, cap reverted), so the uncapped
-# back-off never slept long.
+# Guards "mm/memory_hotplug: don't try to migrate folios that someone
+# holds" and "mm/memory_hotplug: back off while offlining waits for pinned
+# pages" (posting F). The CPU check (at most a third of the wait) fails on
+# the unpatched base, which spins. While the pin holds, offlining must not
+# hand a pinned folio to migrate_pages() (no "migrating pfn ... failed" on
+# the console; the kernel reports the skipped ones as "in use"): fails on
+# the base and with the break offline-migrates-held-folios. The second
+# part is a regression guard: it passes on the base (which never sleeps)
+# and also with the cap reverted (before F's patch 2, offlining spent most
+# of the pin's time trying, so the uncapped back-off never slept long).
 # posting: F
 # timeout: 600
 set -euo pipefail
 . tests/lib.sh
 
 pin_s=8
-scenario_begin transient-pin 9
+scenario_begin transient-pin 10
 # Offlining reports each failed migration with a page dump (ratelimited),
 # on both kernels: expected here, where migration fails for seconds.
 VM_SPLAT_IGNORE='page dumped because: migration failure'
@@ -45,6 +48,9 @@ tap_ok "$(awk -v s="${secs:-0}" -v p=$pin_s 'BEGIN {exit !(s >= p / 2)}'; echo $
 	"offlining waited for the pin (${secs:-?} s of a $pin_s s pin)"
 tap_ok "$(awk -v c="${cpu:-99}" -v s="${secs:-0}" 'BEGIN {exit !(c <= s / 3)}'; echo $?)" \
 	"offlining did not spin while it waited (${cpu:-?} s of CPU in ${secs:-?} s)"
+failed=$(vm_console_since 0 | grep -c 'migrating pfn [0-9a-f]* failed' || true)
+diag "$failed failed migration(s) and $(vm_console_since 0 | grep -c 'is in use, not migrating it yet' || true) page(s) left for later reported (ratelimited)"
+tap_eq "offlining left the pinned folios alone instead of migrating them" "$failed" 0
 vm_wait_guest "released" /tmp/pin.log 60 || true
 tap_run "memory$blk onlines again" guest_block_write "$blk" state online_movable
 
