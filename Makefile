@@ -112,10 +112,10 @@ check-full: args host initramfs
 
 # The harness's own tests without a kernel: shellcheck, the TAP
 # summariser, the scenario runner and the bench driver on fake scenarios,
-# the provenance guard on a throwaway tree,
+# the provenance guard on a throwaway tree, the make variable checks,
 # and the QMP client against saved transcripts and a paused QEMU.
 check-quick: args lint host
-	@CHECK_LOGS=build/logs/quick tests/run.sh tap-selftest runner-selftest bench-selftest provenance-selftest vmemctl
+	@CHECK_LOGS=build/logs/quick tests/run.sh tap-selftest runner-selftest bench-selftest provenance-selftest args-selftest vmemctl
 
 # Judge the kept TAP streams of the last make check again, without a guest.
 report: CFG = $(or $(CONFIG),debug)

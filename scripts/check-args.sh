@@ -11,6 +11,7 @@ target=${1:-}
 bad=0
 die() { echo "make $target: $*" >&2; bad=1; }
 is_uint() { [[ "$1" =~ ^[0-9]+$ ]]; }
+is_pos() { [[ "$1" =~ ^[1-9][0-9]*$ ]]; }
 
 case "${KERNEL:-series}" in
 series | base) ;;
@@ -63,10 +64,17 @@ for v in VM_BOOT_MEM VM_VMEM_SIZE VM_VMEM_REQ VM_VMEM_BLOCK; do
 	[ -z "$val" ] || [[ "$val" =~ ^[0-9]+[KMGT]?$ ]] ||
 		die "$v='$val' is not a size; use bytes or a whole number with K, M, G or T (e.g. 512M)"
 done
-for v in VM_SMP VM_NUMA VM_TIMEOUT VM_BOOT_TIMEOUT CHECK_TIMEOUT CHECK_DEADLINE STORM_SEED \
-	SOAK_RESIZES SOAK_CYCLES SOAK_WORKLOAD_MIB JOBS PREFIXES_FROM; do
+# Counts, limits and seeds: 0 is a valid seed or number of cycles, but no
+# valid number of CPUs, jobs, a time limit or a patch number (the owners,
+# e.g. build-prefixes.sh, refuse it too).
+for v in STORM_SEED SOAK_RESIZES SOAK_CYCLES; do
 	val=${!v:-}
 	[ -z "$val" ] || is_uint "$val" || die "$v='$val' must be a whole number"
+done
+for v in VM_SMP VM_NUMA VM_TIMEOUT VM_BOOT_TIMEOUT CHECK_TIMEOUT CHECK_DEADLINE \
+	SOAK_WORKLOAD_MIB JOBS PREFIXES_FROM BENCH_SMP; do
+	val=${!v:-}
+	[ -z "$val" ] || is_pos "$val" || die "$v='$val' must be a positive whole number (1, 2, ...)"
 done
 case "${VM_ACCEL:-}" in '' | tcg | kvm | tcg,* | kvm,*) ;; *) die "VM_ACCEL='$VM_ACCEL': use tcg or kvm (empty: probe)" ;; esac
 
@@ -74,7 +82,6 @@ if [ "$target" = bench ] || [ -n "${BENCH_REPS:-}${BENCH_SCENARIOS:-}${BENCH_ACC
 	[ -z "${BENCH_REPS:-}" ] || [[ "$BENCH_REPS" =~ ^[1-9][0-9]*$ ]] ||
 		die "BENCH_REPS='$BENCH_REPS' must be a positive number"
 	case "${BENCH_ACCEL:-icount}" in icount | mttcg) ;; *) die "BENCH_ACCEL='$BENCH_ACCEL': use icount or mttcg" ;; esac
-	[ -z "${BENCH_SMP:-}" ] || is_uint "$BENCH_SMP" || die "BENCH_SMP='$BENCH_SMP' must be a whole number"
 	if [ -n "${BENCH_SCENARIOS:-}" ]; then
 		have=$(bash -c '. bench/scenarios.sh && echo "${BENCH_ALL[*]}"')
 		for s in $BENCH_SCENARIOS; do

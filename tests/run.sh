@@ -55,9 +55,9 @@ if [ "${#names[@]}" -eq 0 ]; then
 	# The harness checks itself first, then the cheapest end-to-end test;
 	# with CHECK_SERIES=NAME (make check SERIES=NAME) only the scenarios
 	# that prove posting NAME follow.
-	names=(tap-selftest runner-selftest bench-selftest provenance-selftest vmemctl smoke)
+	names=(tap-selftest runner-selftest bench-selftest provenance-selftest args-selftest vmemctl smoke)
 	while read -r n; do
-		case "$n" in tap-selftest | runner-selftest | bench-selftest | provenance-selftest | vmemctl | smoke) continue ;; esac
+		case "$n" in tap-selftest | runner-selftest | bench-selftest | provenance-selftest | args-selftest | vmemctl | smoke) continue ;; esac
 		[ -z "${CHECK_SERIES:-}" ] || [ "$(posting_of "$n")" = "$CHECK_SERIES" ] || continue
 		names+=("$n")
 	done <<<"$all"
