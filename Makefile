@@ -143,6 +143,7 @@ check-breaks: deps build/linux/.git
 
 lint: deps
 	@shellcheck -x scripts/*.sh tests/*.sh host/*.sh bench/*.sh guest/init .ci/run
+	@scripts/check-breaks.sh --headers
 
 # checkpatch, W=1 and sparse on the series (needs both guest kernels).
 lint-series: deps build/linux/.git

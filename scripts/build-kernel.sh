@@ -4,7 +4,8 @@
 # KERNEL is "series" (build/linux at HEAD), "series-NAME" (the stack of
 # posting NAME: scripts/lib-series.sh stack_tree) or "base" (a worktree of
 # the `base` tag); CONFIG is "guest" or "debug" (guest plus kernel/debug.config).
-# The series kernel also gets kernel/series.config (its test module).
+# The series kernel also gets kernel/series.config (its test module), and
+# on the debug config kernel/series-debug.config (its KUnit suite).
 # Output: build/kbuild/KERNEL-CONFIG/arch/x86/boot/bzImage
 set -euo pipefail
 
@@ -43,12 +44,15 @@ esac
 out=build/kbuild/$kernel-$config
 mkdir -p "$out"
 # The series' own options, as far as this stack has them (a stack without
-# posting T has no test module).
+# posting T has no test module and no KUnit suite); those that need the
+# debug config only on it.
 if [ "$kernel" != base ]; then
+	own=(kernel/series.config)
+	[ "$config" != debug ] || own+=(kernel/series-debug.config)
 	while IFS= read -r line; do
 		sym=$(sed -n 's/^CONFIG_\([A-Za-z0-9_]*\)=.*/\1/p' <<<"$line")
 		[ -z "$sym" ] || grep -rqsxE --include="Kconfig*" "(menu)?config $sym" "$src" && echo "$line"
-	done <kernel/series.config >"$out/series.config"
+	done < <(cat "${own[@]}") >"$out/series.config"
 	frags+=("$out/series.config")
 fi
 out=$(cd "$out" && pwd)

@@ -3,7 +3,14 @@
 # tests/breaks/NAME.diff breaks one hunk of the series; its header names
 # the scenarios that must then fail ("# Must fail: a b c") and, optionally,
 # the check that must fail in one of them ("# Must fail check: SCENARIO:
-# TEXT", TEXT a part of the check's description).
+# TEXT", TEXT a part of the check's description), and optionally the
+# kernel config it needs ("# Config: debug"; default guest), for
+# scenarios whose prerequisites only the debug config has (KUnit, the
+# hwpoison injector, DEBUG_VM's warnings).
+#
+# 'check-breaks.sh --headers' only checks the headers of every break (in
+# make lint): each names scenarios that exist, a known config, and a
+# check in one of its scenarios.
 #
 # First a control: the unbroken series (HEAD of build/linux), built the same
 # way, runs every scenario the selected breaks name; they must pass, or a
@@ -22,14 +29,52 @@ set -euo pipefail
 tree=build/linux
 wt=build/linux-breaks
 logs=build/logs/breaks
-[ -d "$tree/.git" ] || { echo "check-breaks: no $tree; run 'make tree' first" >&2; exit 1; }
+breaks=${BREAKS_DIR:-tests/breaks}
+headers_only=0
+[ "${1:-}" != --headers ] || { headers_only=1; shift; }
 names=("$@")
 if [ "${#names[@]}" -eq 0 ]; then
-	for f in tests/breaks/*.diff; do names+=("$(basename "$f" .diff)"); done
+	for f in "$breaks"/*.diff; do names+=("$(basename "$f" .diff)"); done
 fi
-for n in "${names[@]}"; do
-	[ -f "tests/breaks/$n.diff" ] || { echo "check-breaks: no tests/breaks/$n.diff" >&2; exit 1; }
-done
+
+# config_of NAME: the kernel config break NAME runs on.
+config_of() {
+	local c
+	c=$(sed -n 's/^# Config: *//p' "$breaks/$1.diff" | head -n 1)
+	echo "${c:-guest}"
+}
+
+# headers_ok NAME: its header is complete and names what exists.
+headers_ok() {
+	local f=$breaks/$1.diff s check c ok=0
+	local -a want
+	[ -f "$f" ] || { echo "check-breaks: no $f (the breaks are: $(for b in "$breaks"/*.diff; do basename "$b" .diff; done | paste -sd' '))" >&2; return 1; }
+	read -r -a want <<<"$(sed -n 's/^# Must fail: //p' "$f")"
+	[ "${#want[@]}" -gt 0 ] || { echo "check-breaks: $f: no '# Must fail: SCENARIO...' line" >&2; ok=1; }
+	for s in "${want[@]}"; do
+		[ -f "tests/$s.sh" ] || { echo "check-breaks: $f: no scenario '$s' (tests/$s.sh)" >&2; ok=1; }
+	done
+	check=$(sed -n 's/^# Must fail check: //p' "$f" | head -n 1)
+	if [ -n "$check" ] && [[ " ${want[*]} " != *" ${check%%:*} "* ]]; then
+		echo "check-breaks: $f: '# Must fail check:' names '${check%%:*}', not one of its scenarios (${want[*]})" >&2
+		ok=1
+	fi
+	c=$(config_of "$1")
+	case "$c" in
+	guest | debug) ;;
+	*) echo "check-breaks: $f: '# Config: $c' is not guest or debug" >&2; ok=1 ;;
+	esac
+	return "$ok"
+}
+
+bad=0
+for n in "${names[@]}"; do headers_ok "$n" || bad=1; done
+[ "$bad" = 0 ] || exit 1
+if [ "$headers_only" = 1 ]; then
+	echo "check-breaks: the headers of ${#names[@]} breaks are complete"
+	exit 0
+fi
+[ -d "$tree/.git" ] || { echo "check-breaks: no $tree; run 'make tree' first" >&2; exit 1; }
 
 if [ ! -d "$wt" ]; then
 	git -C "$tree" worktree prune
@@ -39,15 +84,16 @@ head=$(git -C "$tree" rev-parse HEAD)
 make -s guest host
 scripts/build-selftests.sh series >/dev/null
 
-# run_on LOGDIR SCENARIO...: build the worktree as it is and run scenarios.
+# run_on LOGDIR CONFIG SCENARIO...: build the worktree as it is with
+# CONFIG and run scenarios.
 run_on() {
-	local dir=$1
-	shift
-	scripts/build-kernel.sh breaks guest | tail -n 1
-	scripts/initramfs.sh build/kbuild/breaks-guest build/initramfs/breaks-guest.cpio.gz \
+	local dir=$1 cfg=$2
+	shift 2
+	scripts/build-kernel.sh breaks "$cfg" | tail -n 1
+	scripts/initramfs.sh "build/kbuild/breaks-$cfg" "build/initramfs/breaks-$cfg.cpio.gz" \
 		build/selftests/series >/dev/null
-	CHECK_KERNEL=build/kbuild/breaks-guest/arch/x86/boot/bzImage \
-		CHECK_INITRD=build/initramfs/breaks-guest.cpio.gz CHECK_LOGS="$dir" \
+	CHECK_KERNEL=build/kbuild/breaks-$cfg/arch/x86/boot/bzImage \
+		CHECK_INITRD=build/initramfs/breaks-$cfg.cpio.gz CHECK_LOGS="$dir" \
 		CHECK_KERNEL_LABEL=breaks CHECK_QUICK=1 tests/run.sh "$@" >"$dir.out" 2>&1 || true
 }
 
@@ -65,31 +111,37 @@ verdict() {
 	echo "fail:$(grep -E '^not ok [0-9]+' "$tap" | grep -v '# TODO' | sed -E 's/^not ok [0-9]+ - //' | paste -sd'|')"
 }
 
-all_want=()
-for n in "${names[@]}"; do
-	read -r -a w <<<"$(sed -n 's/^# Must fail: //p' "tests/breaks/$n.diff")"
-	all_want+=("${w[@]}")
-done
-mapfile -t all_want < <(printf '%s\n' "${all_want[@]}" | sort -u)
-
-echo "check-breaks: control: the unbroken series ($head) on ${all_want[*]}"
-git -C "$wt" checkout -q -f --detach "$head"
-rm -rf "$logs/control"
-mkdir -p "$logs/control"
-run_on "$logs/control" "${all_want[@]}"
+# The control: the unbroken series on each config the breaks need, with
+# the scenarios of the breaks on that config.
 declare -A control
-for s in "${all_want[@]}"; do
-	control[$s]=$(verdict "$logs/control" "$s")
-	[ "${control[$s]}" = pass ] ||
-		echo "  control: $s does not pass without a break (${control[$s]}); its results below are inconclusive"
+mapfile -t configs < <(for n in "${names[@]}"; do config_of "$n"; done | sort -u)
+for cfg in "${configs[@]}"; do
+	all_want=()
+	for n in "${names[@]}"; do
+		[ "$(config_of "$n")" = "$cfg" ] || continue
+		read -r -a w <<<"$(sed -n 's/^# Must fail: //p' "$breaks/$n.diff")"
+		all_want+=("${w[@]}")
+	done
+	mapfile -t all_want < <(printf '%s\n' "${all_want[@]}" | sort -u)
+	echo "check-breaks: control: the unbroken series ($head, $cfg config) on ${all_want[*]}"
+	git -C "$wt" checkout -q -f --detach "$head"
+	rm -rf "$logs/control-$cfg"
+	mkdir -p "$logs/control-$cfg"
+	run_on "$logs/control-$cfg" "$cfg" "${all_want[@]}"
+	for s in "${all_want[@]}"; do
+		control[$cfg:$s]=$(verdict "$logs/control-$cfg" "$s")
+		[ "${control[$cfg:$s]}" = pass ] ||
+			echo "  control: $s does not pass without a break on the $cfg config (${control[$cfg:$s]}); its results below are inconclusive"
+	done
 done
 
 noticed=0 passed=0 inconclusive=0
 for n in "${names[@]}"; do
-	diff=tests/breaks/$n.diff
+	diff=$breaks/$n.diff
+	cfg=$(config_of "$n")
 	read -r -a want <<<"$(sed -n 's/^# Must fail: //p' "$diff")"
 	check=$(sed -n 's/^# Must fail check: //p' "$diff" | head -n 1)
-	echo "check-breaks: $n: $(sed -n '1s/^# //p' "$diff")"
+	echo "check-breaks: $n ($cfg config): $(sed -n '1s/^# //p' "$diff")"
 	git -C "$wt" checkout -q -f --detach "$head"
 	if ! git -C "$wt" apply "$PWD/$diff"; then
 		echo "  $diff no longer applies to the series; update it" >&2
@@ -98,12 +150,12 @@ for n in "${names[@]}"; do
 	fi
 	rm -rf "${logs:?}/$n"
 	mkdir -p "$logs/$n"
-	run_on "$logs/$n" "${want[@]}"
+	run_on "$logs/$n" "$cfg" "${want[@]}"
 	for s in "${want[@]}"; do
 		v=$(verdict "$logs/$n" "$s")
 		where="logs: $logs/$n/$s"
-		if [ "${control[$s]}" != pass ]; then
-			echo "  $s: inconclusive: it does not pass on the control either (${control[$s]})"
+		if [ "${control[$cfg:$s]}" != pass ]; then
+			echo "  $s: inconclusive: it does not pass on the control either (${control[$cfg:$s]})"
 			inconclusive=$((inconclusive + 1))
 			continue
 		fi

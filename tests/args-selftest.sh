@@ -2,6 +2,8 @@
 # Test of the make variable checks (scripts/check-args.sh), without a
 # kernel: a table of targets and variables, each refused (status 2, with
 # the variable named in the message) or accepted, in a clean environment.
+# Then the check of the breaks' headers (check-breaks.sh --headers) on
+# fake breaks.
 # posting: all (the harness itself: run for every posting)
 # timeout: 60
 set -euo pipefail
@@ -43,7 +45,16 @@ EOF
 )
 
 echo "TAP version 13"
-echo "1..$(grep -c . <<<"$table")"
+# NAME;HEADER LINES (\n-separated);WANT;what the message names
+breaks=$(cat <<'EOF'
+good;# Must fail: smoke\n# Must fail check: smoke: booted\n# Config: debug;accepted;
+no-scenario;# Nothing named.;refused;no '# Must fail: SCENARIO...' line
+unknown;# Must fail: nosuch;refused;no scenario 'nosuch'
+check-elsewhere;# Must fail: smoke\n# Must fail check: cma: round 1;refused;names 'cma', not one of its scenarios
+bad-config;# Must fail: smoke\n# Config: tiny;refused;'# Config: tiny' is not guest or debug
+EOF
+)
+echo "1..$(($(grep -c . <<<"$table") + $(grep -c . <<<"$breaks")))"
 while IFS=';' read -r target vars want names; do
 	rc=0
 	out=$(env -i PATH="$PATH" HOME="${HOME:-/root}" "${vars%%=*}=${vars#*=}" scripts/check-args.sh "$target" 2>&1) || rc=$?
@@ -53,3 +64,16 @@ while IFS=';' read -r target vars want names; do
 	esac
 	check "$ok" "make $target $vars: $want" "status $rc: $out"
 done <<<"$table"
+
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+while IFS=';' read -r name header want names; do
+	printf '%b\n' "$header" >"$dir/$name.diff"
+	rc=0
+	out=$(BREAKS_DIR=$dir scripts/check-breaks.sh --headers "$name" 2>&1) || rc=$?
+	case "$want" in
+	accepted) ok=$([ "$rc" = 0 ]; echo $?) ;;
+	refused) ok=$([ "$rc" = 1 ] && [[ "$out" == *"$names"* ]]; echo $?) ;;
+	esac
+	check "$ok" "break header '$name': $want" "status $rc: $out"
+done <<<"$breaks"

@@ -9,6 +9,7 @@
 # pages for a moment", which must leave CMA's single pass as it was: it
 # passes on the base too.
 # posting: G
+# needs: CONFIG_CMA CONFIG_DMA_CMA CONFIG_CMA_DEBUGFS
 # timeout: 600
 set -euo pipefail
 . tests/lib.sh

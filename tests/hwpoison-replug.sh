@@ -18,6 +18,7 @@
 # resource busy", and the device stopped at 2 MiB (the subblock of the
 # poisoned page) with memory33 present.
 # posting: D
+# needs: CONFIG_MEMORY_FAILURE CONFIG_HWPOISON_INJECT
 # timeout: 600
 set -euo pipefail
 . tests/lib.sh

@@ -11,6 +11,7 @@
 # pages as managed". Fails on the unpatched base: there offlining takes
 # one page more off MemTotal and managed than the block contributed.
 # posting: A
+# needs: CONFIG_MEMORY_FAILURE CONFIG_HWPOISON_INJECT
 # timeout: 600
 set -euo pipefail
 . tests/lib.sh

@@ -9,7 +9,11 @@
 # A scenario is tests/NAME.sh, except run.sh and helper files, which are
 # named lib*.sh. Its time limit is a header line in the file:
 #   # timeout: QUICK [FULL]      (seconds; FULL for make check-full)
-# default 900 (2700 with check-full). CHECK_TIMEOUT=N overrides every
+# default 900 (2700 with check-full). Kernel options a scenario cannot
+# run without are another header line:
+#   # needs: CONFIG_A [CONFIG_B...]
+# and a kernel whose .config (next to the bzImage's build tree) lacks one
+# skips the scenario with the reason. CHECK_TIMEOUT=N overrides every
 # limit; CHECK_DEADLINE=N bounds the whole run (scenarios that would start
 # after it are reported as not run, and fail the run); CHECK_STRICT_SKIP=1
 # makes any skipped test a failure. If smoke fails, the
@@ -79,6 +83,16 @@ timeout_of() {
 	q=${q:-900}
 	f=${f:-$((q * 3))}
 	if [ "$quick" = 1 ]; then echo "$q"; else echo "$f"; fi
+}
+
+# missing_options NAME: the options of its "# needs:" line that the
+# kernel under test does not have (none if its .config is unknown).
+missing_options() {
+	local cfg=${CHECK_KERNEL%/arch/*}/.config opt
+	[ -f "$cfg" ] || return 0
+	for opt in $(sed -n '1,40s/^# needs: *//p' "tests/$1.sh" | head -n 1); do
+		grep -qE "^$opt=(y|m)$" "$cfg" || echo "$opt"
+	done
 }
 
 pass_total=0 fail_total=0 skip_total=0 todo_total=0
@@ -192,6 +206,14 @@ for n in "${names[@]}"; do
 	fi
 	echo "# scenario $n (limit ${limit}s; logs in $logs/$n/)"
 	start=$SECONDS
+	missing=$(missing_options "$n" | paste -sd' ')
+	if [ -n "$missing" ]; then
+		printf 'TAP version 13\n1..0 # SKIP needs %s, which %s lacks\n' "$missing" \
+			"${CHECK_KERNEL%/arch/*}/.config" | tee "$logs/$n.tap" | sed 's/^/    /'
+		echo "0 $limit 0" >"$logs/$n.rc"
+		judge "$n" 0 "$limit" 0
+		continue
+	fi
 	# Each link dies with its parent, so killing this runner also ends the
 	# scenario and (through host/vm.sh) its QEMU. It runs in the
 	# background so that a signal's trap runs at once (bash defers traps

@@ -31,9 +31,16 @@ for n in quick other; do
 	printf 'echo "TAP version 13"\necho "1..1"\necho "ok 1 - %s ran"\n' "$n" >"$sandbox/tests/$n.sh"
 done
 printf 'echo "TAP version 13"\necho "1..0 # SKIP no such device"\nexit 4\n' >"$sandbox/tests/skips.sh"
+# needy: declares two kernel options; the fake kernel's .config has one.
+printf '# needs: CONFIG_HAVE CONFIG_LACK\necho "TAP version 13"\necho "1..1"\necho "ok 1 - needy ran"\n' \
+	>"$sandbox/tests/needy.sh"
+printf '# needs: CONFIG_HAVE\necho "TAP version 13"\necho "1..1"\necho "ok 1 - content ran"\n' \
+	>"$sandbox/tests/content.sh"
+mkdir -p "$sandbox/kb/arch/x86/boot"
+printf 'CONFIG_HAVE=y\n# CONFIG_LACK is not set\n' >"$sandbox/kb/.config"
 
 echo "TAP version 13"
-echo "1..13"
+echo "1..15"
 # shellcheck source=tests/lib-selftest.sh
 . tests/lib-selftest.sh
 
@@ -124,3 +131,15 @@ runner "$sandbox/skip.out" skips
 await 60
 check "$([ "$rc" = 0 ] && grep -q '^ok - skips: 0 passed, 0 failed, 1 skipped' "$sandbox/skip.out"; echo $?)" \
 	"exit status 4 with a skipped stream is a skip (exit $rc)" "$(cat "$sandbox/skip.out")"
+
+# "# needs:" options the kernel's .config lacks: a skip that names them,
+# and the scenario never started; with all of them it runs.
+(cd "$sandbox" && exec setsid env CHECK_LOGS="$sandbox/logs" CHECK_KERNEL="$sandbox/kb/arch/x86/boot/bzImage" \
+	bash tests/run.sh needy content >"$sandbox/needs.out" 2>&1) &
+runner_pid=$!
+await 60
+check "$([ "$rc" = 0 ] && grep -q '^ok - needy: 0 passed, 0 failed, 1 skipped' "$sandbox/needs.out" &&
+	grep -q 'needs CONFIG_LACK, which' "$sandbox/needs.out" && ! grep -q 'needy ran' "$sandbox/needs.out"; echo $?)" \
+	"a scenario whose kernel lacks an option it needs is skipped, naming the option (exit $rc)" "$(cat "$sandbox/needs.out")"
+check "$(grep -q '^ok - content: 1 passed' "$sandbox/needs.out"; echo $?)" \
+	"a scenario whose kernel has every option it needs runs" "$(cat "$sandbox/needs.out")"
