@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Build every prefix of the series with the guest config, to prove
-# bisectability: by default every commit of build/linux (base+1, base+2,
-# ... HEAD; the empty posting markers are skipped); with SERIES=NAME the
+# Build every prefix of the series with the guest config (and KUnit, with
+# the series' suites as modules), to prove bisectability: by default every
+# commit of build/linux (base+1, base+2, ... HEAD; the empty posting
+# markers are skipped); with SERIES=NAME the
 # patches of posting NAME, one by one, on top of the postings it requires
 # (its stack, scripts/lib-series.sh stack_tree), which is how a maintainer
 # applies it. Uses a worktree (build/linux-prefix) and one out-of-tree
@@ -37,11 +38,16 @@ fi
 mkdir -p "$out"
 cc=gcc
 command -v ccache >/dev/null && cc="ccache gcc"
-sum=$(sha1sum <kernel/guest.config | cut -d" " -f1)
+# KUnit too, and the series' KUnit suites as modules (series-debug.config
+# with =m): they build, and modpost checks what they import, at every
+# prefix that has them.
+printf 'CONFIG_KUNIT=y\n# CONFIG_KUNIT_DEFAULT_ENABLED is not set\n' >"$out/kunit.config"
+sed 's/=y$/=m/' kernel/series-debug.config >"$out/series-kunit.config"
+sum=$(cat kernel/guest.config "$out/kunit.config" | sha1sum | cut -d" " -f1)
 if [ "$(cat "$out/.fragments" 2>/dev/null)" != "$sum" ]; then
 	git -C "$wt" checkout -q --detach base
 	make -s -C "$wt" O="$out" CC="$cc" tinyconfig >/dev/null
-	"$wt/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" kernel/guest.config >/dev/null
+	"$wt/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" kernel/guest.config "$out/kunit.config" >/dev/null
 	make -s -C "$wt" O="$out" CC="$cc" olddefconfig >/dev/null
 	echo "$sum" >"$out/.fragments"
 fi
@@ -53,7 +59,8 @@ for c in $commits; do
 	git -C "$wt" checkout -q --detach "$c"
 	subject=$(git -C "$wt" log -1 --format=%s)
 	# Options of the series (its test module) once a prefix has them.
-	"$wt/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" kernel/series.config >/dev/null
+	"$wt/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" kernel/series.config \
+		"$out/series-kunit.config" >/dev/null
 	make -s -C "$wt" O="$out" CC="$cc" olddefconfig >/dev/null
 	start=$SECONDS
 	if ! make -s -C "$wt" O="$out" CC="$cc" -j"$jobs" bzImage modules >"$out/build-$i.log" 2>&1; then

@@ -36,7 +36,7 @@ for zone in Movable Normal; do
 			"echo offline > /sys/devices/system/memory/memory$blk/state &&
 			 echo online_kernel > /sys/devices/system/memory/memory$blk/state"
 	else
-		tap_run "$zone: memory$blk starts online" true
+		tap_eq "$zone: memory$blk starts online" "$(guest_block_state "$blk")" online
 	fi
 	tap_eq "$zone: memory$blk is in ZONE_${zone^^}" \
 		"$(vm_run "cat /sys/devices/system/memory/memory$blk/valid_zones")" "$zone"
