@@ -13,7 +13,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 VMEMCTL=${VMEMCTL:-$here/../build/host/vmemctl}
 FAKE_QMP=${FAKE_QMP:-$here/../build/host/fake-qmp}
-QEMU=${QEMU:-qemu-system-x86_64}
+# The QEMU of the bench (QEMU=10 or 7.2, host/vm.sh), binary and firmware.
+# shellcheck source=host/vm.sh
+. "$here/vm.sh"
 data=$here/testdata
 unset VMEMCTL_SOCKET
 
@@ -41,10 +43,12 @@ for f in "$VMEMCTL" "$FAKE_QMP"; do
 	[ -x "$f" ] || { echo "Bail out! $f not built (run make -C host)"; exit 1; }
 done
 qemu_skip=
-if ! command -v "$QEMU" >/dev/null; then
-	qemu_skip="$QEMU not found"
-elif ! "$QEMU" -device help 2>/dev/null | grep -q '"virtio-mem-pci"'; then
-	qemu_skip="$QEMU has no virtio-mem-pci"
+if ! why=$(vm_qemu_cmd 2>&1); then
+	qemu_skip="no QEMU for QEMU=$QEMU: $why"
+else
+	vm_qemu_cmd
+	"${vm_qemu[@]}" -device help 2>/dev/null | grep -q '"virtio-mem-pci"' ||
+		qemu_skip="${vm_qemu[0]} has no virtio-mem-pci"
 fi
 
 echo "TAP version 13"
@@ -201,8 +205,8 @@ start_qemu() {
 	shift
 	mkdir -p "$dir"
 	qsock=$dir/qmp.sock
-	echo "# $QEMU -M q35 -accel tcg -nodefaults -display none -S -m 512M,maxmem=4G $* -qmp unix:$qsock,server=on,wait=off"
-	timeout 60 "$QEMU" -M q35 -accel tcg -nodefaults -display none -S \
+	echo "# ${vm_qemu[*]} -M q35 -accel tcg -nodefaults -display none -S -m 512M,maxmem=4G $* -qmp unix:$qsock,server=on,wait=off"
+	timeout 60 "${vm_qemu[@]}" -M q35 -accel tcg -nodefaults -display none -S \
 		-m 512M,maxmem=4G "$@" -qmp "unix:$qsock,server=on,wait=off" \
 		>"$dir/qemu.log" 2>&1 &
 	qpid=$!

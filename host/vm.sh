@@ -45,6 +45,10 @@ VM_NO_REBOOT=${VM_NO_REBOOT:-1}  # 1: a reset (or a panic) ends QEMU
 VM_NUMA=${VM_NUMA:-1}            # NUMA nodes; boot memory and CPUs split evenly
 VM_EXTRA=${VM_EXTRA:-}           # extra QEMU arguments, split on spaces
 VMEMCTL=${VMEMCTL:-build/host/vmemctl}
+# 10: Debian's QEMU 10.0 from bookworm-backports (scripts/qemu.env, fetched
+# into build/qemu/10 by make deps); 7.2: the machine's qemu-system-x86_64
+# (bookworm's); or the path of another qemu-system-x86_64.
+QEMU=${QEMU:-10}
 
 vm_pid=
 vm_in=
@@ -62,6 +66,41 @@ vm_bytes() {
 	echo $((10#${BASH_REMATCH[1]} << shift))
 }
 
+# vm_qemu_cmd: the QEMU command for $QEMU (binary and firmware paths) in
+# the array vm_qemu.
+vm_qemu_cmd() {
+	local root
+	root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/qemu/10
+	case "$QEMU" in
+	10)
+		[ -x "$root/usr/bin/qemu-system-x86_64" ] ||
+			{ vm_die "QEMU=10: no $root/usr/bin/qemu-system-x86_64; 'make deps' fetches it (scripts/fetch-qemu.sh), or use QEMU=7.2"; return 1; }
+		vm_qemu=("$root/usr/bin/qemu-system-x86_64" -L "$root/usr/share/qemu" -L "$root/usr/share/seabios")
+		;;
+	7.2)
+		vm_qemu=(qemu-system-x86_64)
+		"${vm_qemu[@]}" --version 2>/dev/null | grep -q 'version 7\.2' ||
+			{ vm_die "QEMU=7.2: qemu-system-x86_64 on PATH is not 7.2: $(qemu-system-x86_64 --version 2>&1 | head -n 1)"; return 1; }
+		;;
+	*)
+		[ -x "$QEMU" ] || { vm_die "QEMU='$QEMU': want 10, 7.2 or the path of a qemu-system-x86_64"; return 1; }
+		vm_qemu=("$QEMU")
+		;;
+	esac
+}
+
+# vm_qemu_desc: which QEMU, for provenance ("QEMU=10: QEMU emulator
+# version 10.0.2 (Debian ...)").
+vm_qemu_desc() {
+	local why
+	if why=$(vm_qemu_cmd 2>&1); then
+		vm_qemu_cmd
+		echo "QEMU=$QEMU: $("${vm_qemu[@]}" --version | head -n 1)"
+	else
+		echo "QEMU=$QEMU: unusable (${why#vm: })"
+	fi
+}
+
 # KVM is used only where a short probe boot shows it works (it does not under
 # nested virtualisation here); the answer is cached per machine.
 vm_accel() {
@@ -70,8 +109,9 @@ vm_accel() {
 	if [ -f "$cache" ]; then cat "$cache"; return; fi
 	local accel=tcg
 	if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+		vm_qemu_cmd || return 1
 		probe=$(mktemp)
-		timeout -k 2 25 qemu-system-x86_64 -M q35 -accel kvm -m 256M -nodefaults \
+		timeout -k 2 25 "${vm_qemu[@]}" -M q35 -accel kvm -m 256M -nodefaults \
 			-display none -no-reboot -serial "file:$probe" -kernel "$VM_KERNEL" \
 			-append "console=ttyS0 panic=-1" >/dev/null 2>&1 || true
 		grep -q 'Kernel panic\|Run /init\|VFS:' "$probe" && accel=kvm
@@ -98,6 +138,7 @@ vm_cmdline() {
 	boot_mib=$(vm_mib "$VM_BOOT_MEM") || { vm_die "VM_BOOT_MEM: see above"; return 1; }
 	vmem_mib=$(vm_mib "$VM_VMEM_SIZE") || { vm_die "VM_VMEM_SIZE: see above"; return 1; }
 	accel=$(vm_accel)
+	vm_qemu_cmd || return 1
 	# Plain "tcg" gets multi-threaded TCG; any other value (kvm, or the
 	# bench's "tcg,thread=single") is passed through as it is.
 	[ "$accel" != tcg ] || accel=tcg,thread=multi
@@ -106,7 +147,7 @@ vm_cmdline() {
 	# One socket per NUMA node, so the guest's CPU topology is sane.
 	[ "$VM_NUMA" -le 1 ] || smp="$VM_SMP,sockets=$VM_NUMA,cores=$((VM_SMP / VM_NUMA)),threads=1"
 	# shellcheck disable=SC2054 # commas belong to QEMU options
-	vm_argv=(qemu-system-x86_64 -M q35 -accel "$accel"
+	vm_argv=("${vm_qemu[@]}" -M q35 -accel "$accel"
 		-smp "$smp" -m "$VM_BOOT_MEM,maxmem=${maxmem}M"
 		-nodefaults -display none
 		-serial "file:$VM_DIR/console.log"

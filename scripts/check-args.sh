@@ -25,6 +25,14 @@ if [ "$target" = bench ] && [ -n "${CONFIG:-}" ] && [ "$CONFIG" != guest ]; then
 	die "make bench always compares the two 'guest' kernels; drop CONFIG=$CONFIG"
 fi
 
+case "${QEMU:-10}" in
+10 | 7.2) ;;
+*)
+	[ -x "$QEMU" ] && [ ! -d "$QEMU" ] ||
+		die "QEMU='$QEMU' is not a QEMU; use QEMU=10 (Debian's 10.0 from bookworm-backports, the default), QEMU=7.2 (the machine's) or the path of a qemu-system-x86_64"
+	;;
+esac
+
 case "${ALLOW_STALE:-0}" in
 0 | 1) ;;
 *) die "ALLOW_STALE='$ALLOW_STALE' must be 1 (test or measure a build/linux that lacks patches of patches/) or 0" ;;

@@ -5,7 +5,7 @@ set -euo pipefail
 
 stamp=${1:-build/.deps-stamp}
 pkgs=(
-	qemu-system-x86   # boots the guest (TCG here, KVM where it works)
+	qemu-system-x86   # QEMU=7.2 (QEMU=10 is fetched below)
 	busybox-static    # the guest userland
 	flex bison bc libelf-dev libssl-dev cpio perl make gcc libc6-dev  # kernel build
 	libjson-c-dev pkg-config  # the QMP client
@@ -41,5 +41,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 	"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" ||
 		{ echo "deps: apt-get install ${missing[*]} failed; install them by hand and rerun" >&2; exit 1; }
 fi
+# QEMU 10 next to the machine's 7.2 (QEMU=10, the default; scripts/qemu.env).
+scripts/fetch-qemu.sh >/dev/null
 mkdir -p "$(dirname "$stamp")"
 printf '%s\n' "$want" >"$stamp"

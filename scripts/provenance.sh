@@ -15,6 +15,8 @@ set -euo pipefail
 . scripts/lib-series.sh
 # shellcheck source=scripts/base.env
 . scripts/base.env
+# shellcheck source=host/vm.sh
+. host/vm.sh
 
 tree=${TREE:-build/linux}
 stack=()
@@ -32,6 +34,7 @@ fi
 built_from=$(cat "$tree/.git/bench-base-version" 2>/dev/null ||
 	cat build/base/x/.version 2>/dev/null || echo unknown)
 echo "base=$BASE_PKG $built_from (pinned: $BASE_VERSION)"
+echo "qemu=$(vm_qemu_desc)"
 echo "harness=$(git --no-optional-locks rev-parse --short HEAD 2>/dev/null || echo unknown)$(git --no-optional-locks diff --quiet HEAD -- . ':!patches' 2>/dev/null || echo '+dirty')"
 for k in "$@"; do
 	case "$k" in

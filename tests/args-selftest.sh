@@ -41,6 +41,9 @@ bench;BENCH_SCENARIOS=offline gigantic;accepted;
 bench;BENCH_SCENARIOS=nosuch;refused;no bench scenario 'nosuch'
 bench;BENCH_ACCEL=kvm;refused;BENCH_ACCEL='kvm'
 bench;BENCH_SMP=0;refused;BENCH_SMP='0'
+check;QEMU=7.2;accepted;
+check;QEMU=/bin/true;accepted;
+check;QEMU=9;refused;QEMU='9'
 EOF
 )
 
