@@ -28,7 +28,7 @@ fi
 case "${QEMU:-10}" in
 10 | 7.2) ;;
 *)
-	[ -x "$QEMU" ] && [ ! -d "$QEMU" ] ||
+	{ [ -f "$QEMU" ] && [ -x "$QEMU" ]; } ||
 		die "QEMU='$QEMU' is not a QEMU; use QEMU=10 (Debian's 10.0 from bookworm-backports, the default), QEMU=7.2 (the machine's) or the path of a qemu-system-x86_64"
 	;;
 esac
