@@ -47,8 +47,10 @@ if ! why=$(vm_qemu_cmd 2>&1); then
 	qemu_skip="no QEMU for QEMU=$QEMU: $why"
 else
 	vm_qemu_cmd
-	"${vm_qemu[@]}" -device help 2>/dev/null | grep -q '"virtio-mem-pci"' ||
-		qemu_skip="${vm_qemu[0]} has no virtio-mem-pci"
+	# Not piped into grep -q: QEMU would die of SIGPIPE, failing the pipe.
+	props=$("${vm_qemu[@]}" -device virtio-mem-pci,help 2>&1) || true
+	grep -q 'memdev=' <<<"$props" ||
+		qemu_skip="${vm_qemu[*]} has no virtio-mem-pci: $(head -n 2 <<<"$props")"
 fi
 
 echo "TAP version 13"

@@ -75,7 +75,10 @@ vm_qemu_cmd() {
 	10)
 		[ -x "$root/usr/bin/qemu-system-x86_64" ] ||
 			{ vm_die "QEMU=10: no $root/usr/bin/qemu-system-x86_64; 'make deps' fetches it (scripts/fetch-qemu.sh), or use QEMU=7.2"; return 1; }
-		vm_qemu=("$root/usr/bin/qemu-system-x86_64" -L "$root/usr/share/qemu" -L "$root/usr/share/seabios")
+		# Its own modules, not the machine's 7.2 ones (which it refuses,
+		# and "-device help" fails).
+		vm_qemu=(env "QEMU_MODULE_DIR=$root/usr/lib/x86_64-linux-gnu/qemu" "$root/usr/bin/qemu-system-x86_64"
+			-L "$root/usr/share/qemu" -L "$root/usr/share/seabios")
 		;;
 	7.2)
 		vm_qemu=(qemu-system-x86_64)

@@ -62,5 +62,5 @@ tap_workload_unharmed ""
 tap_run "guest still runs a workload (memcheck 32 MiB)" vm_run 'memcheck -s 1 32'
 diag "failed migrations by error (count, ret):" \
 	"$(vm_console_since 0 | sed -n 's/.*migrating pfn [0-9a-f]* failed ret:\(-*[0-9]*\).*/\1/p' | sort | uniq -c | xargs)"
-tap_retry_dumps "migration failure" "no PageOffline page dumped by a failed migration"
+tap_retry_dumps "no PageOffline page dumped by a retried isolation or migration"
 scenario_end

@@ -205,15 +205,16 @@ guest_meminfo() {
 	vm_run "echo \$(for f in $*; do awk -v f=\"\$f:\" '\$1 == f {print \$2}' /proc/meminfo; done)"
 }
 
-# tap_retry_dumps REASON DESCRIPTION: memory offlining dumps a page it
-# cannot take yet with REASON ("isolation failed", "migration failure") and
-# retries, on every kernel: not a splat, unless the page is PageOffline.
-# Says how many there were, checks (DESCRIPTION) that none was PageOffline,
-# and lets the final console scan accept them.
+# tap_retry_dumps DESCRIPTION: memory offlining dumps a page it cannot
+# take yet ("isolation failed", and with posting F "migration failure" for
+# a folio someone holds) and retries, on every kernel: not a splat, unless
+# the page is PageOffline. Says how many there were, checks (DESCRIPTION)
+# that none was PageOffline, and lets the final console scan accept them.
+retry_dumps='page dumped because: (migration failure|isolation failed)'
 tap_retry_dumps() {
-	diag "$(vm_console_since 0 | grep -c "page dumped because: $1" || true) page dump(s) because: $1 (retried)"
-	tap_eq "$2" "$(vm_console_since 0 | grep -c 'page_type: [0-9a-f]*(offline)' || true)" 0
-	VM_SPLAT_IGNORE="page dumped because: $1"
+	diag "$(vm_console_since 0 | grep -cE "$retry_dumps" || true) page dump(s) of memory offlining's retries"
+	tap_eq "$1" "$(vm_console_since 0 | grep -c 'page_type: [0-9a-f]*(offline)' || true)" 0
+	VM_SPLAT_IGNORE=$retry_dumps
 }
 
 guest_memavailable_mib() { vm_run "awk '/^MemAvailable:/ {print int(\$2 / 1024)}' /proc/meminfo"; }

@@ -15,7 +15,8 @@ set -euo pipefail
 
 name=memslots
 vm_qemu_cmd || { echo "Bail out! no QEMU for QEMU=$QEMU"; exit 1; }
-if ! "${vm_qemu[@]}" -device virtio-mem-pci,help 2>/dev/null | grep -q dynamic-memslots; then
+props=$("${vm_qemu[@]}" -device virtio-mem-pci,help 2>&1) || true
+if ! grep -q dynamic-memslots <<<"$props"; then
 	echo "TAP version 13"
 	echo "1..0 # SKIP $(vm_qemu_desc) has no dynamic-memslots (QEMU 8.2 or later)"
 	exit 0

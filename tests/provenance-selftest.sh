@@ -12,8 +12,9 @@ set -euo pipefail
 
 sandbox=$(mktemp -d)
 trap 'rm -rf "$sandbox"' EXIT
-mkdir -p "$sandbox/scripts" "$sandbox/patches/X"
+mkdir -p "$sandbox/scripts" "$sandbox/host" "$sandbox/patches/X"
 cp scripts/provenance.sh scripts/lib-series.sh scripts/base.env "$sandbox/scripts/"
+cp host/vm.sh "$sandbox/host/"
 cd "$sandbox"
 git init -q . && git add -A && git -c user.name=t -c user.email=t@t commit -q -m harness
 t=build/linux
