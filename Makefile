@@ -30,7 +30,7 @@ help:
 	@echo "  make shell        boot a guest with a virtio-mem device and get a shell prompt in it, plus vmemctl"
 	@echo "  make check        every test scenario on the series kernel, debug config (TESTS=\"smoke unbind\": a subset)"
 	@echo "  make check-full   the same with the long repetitions"
-	@echo "  make check-quick  the harness's own tests, no kernel (shellcheck, TAP summariser, QMP client; ~15 s)"
+	@echo "  make check-quick  the harness's own tests, no kernel (shellcheck, break headers, runner, TAP summariser, QMP client; ~30 s)"
 	@echo "  make report       the last make check's report again, from its kept TAP streams (no guest)"
 	@echo "  make bench        base vs series benchmark (about 1 h), writes bench/results.md"
 	@echo "  make soak         long random resize/offline/online run with PFN walkers (on demand; SOAK_RESIZES=...)"
@@ -49,6 +49,7 @@ help:
 	@echo "  CONFIG=guest|debug   kernel config (default: debug for check, guest otherwise)"
 	@echo "  TESTS=\"a b\"          scenarios for make check: $$(tests/run.sh --list | paste -sd' ')"
 	@echo "  BREAKS=\"a b\"         breaks for make check-breaks (tests/breaks/*.diff)"
+	@echo "  QEMU=10|7.2|PATH     QEMU to boot: 10.0 from bookworm-backports (default, build/qemu/10), the machine's 7.2, or a binary"
 	@echo "  more (VM_*, BENCH_*, CHECK_*, SOAK_*, STORM_SEED, JOBS): README.md, 'Environment variables'"
 	@source scripts/base.env && echo "Base kernel: $$BASE_PKG $$BASE_VERSION (scripts/base.env)"
 
