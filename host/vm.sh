@@ -320,8 +320,9 @@ vm_run() {
 vm_memtotal_kb() { vm_run "awk '/^MemTotal:/ {print \$2}' /proc/meminfo"; }
 
 vm_online_blocks() {
+	# A block removed while this counts is not online: no error for it.
 	vm_run 'n=0; for s in /sys/devices/system/memory/memory*/state; do
-		[ "$(cat $s)" = online ] && n=$((n + 1)); done; echo $n'
+		[ "$(cat $s 2>/dev/null)" = online ] && n=$((n + 1)); done; echo $n'
 }
 
 vmem() { "$VMEMCTL" -s "$VM_DIR/qmp.sock" "$@"; }

@@ -20,7 +20,20 @@ t0=$SECONDS
 vm_start
 echo "demo: guest up in $((SECONDS - t0)) s"
 
-probe() { echo "$(vm_memtotal_kb) $(vm_online_blocks)"; }
+# MemTotal and online blocks once they have settled: the device reaches
+# its size before the driver has removed the blocks it emptied (two equal
+# readings 0.5 s apart, at most 5 s).
+probe() {
+	local prev now i
+	prev="$(vm_memtotal_kb) $(vm_online_blocks)"
+	for ((i = 0; i < 10; i++)); do
+		sleep 0.5
+		now="$(vm_memtotal_kb) $(vm_online_blocks)"
+		[ "$now" != "$prev" ] || break
+		prev=$now
+	done
+	echo "$prev"
+}
 
 plugged() { echo "$(($(vmem get size) >> 20))M"; }
 
