@@ -43,14 +43,10 @@ for f in "$VMEMCTL" "$FAKE_QMP"; do
 	[ -x "$f" ] || { echo "Bail out! $f not built (run make -C host)"; exit 1; }
 done
 qemu_skip=
-if ! why=$(vm_qemu_cmd 2>&1); then
-	qemu_skip="no QEMU for QEMU=$QEMU: $why"
-else
-	vm_qemu_cmd
-	# Not piped into grep -q: QEMU would die of SIGPIPE, failing the pipe.
-	props=$("${vm_qemu[@]}" -device virtio-mem-pci,help 2>&1) || true
-	grep -q 'memdev=' <<<"$props" ||
-		qemu_skip="${vm_qemu[*]} has no virtio-mem-pci: $(head -n 2 <<<"$props")"
+if ! vm_qemu_cmd 2>/dev/null; then
+	qemu_skip="no QEMU: $vm_qemu_err"
+elif ! vm_vmem_props >/dev/null; then
+	qemu_skip="$(vm_qemu_desc) has no virtio-mem-pci"
 fi
 
 echo "TAP version 13"

@@ -67,41 +67,60 @@ vm_bytes() {
 }
 
 # vm_qemu_cmd: the QEMU command for $QEMU (binary and firmware paths) in
-# the array vm_qemu.
+# the array vm_qemu; otherwise says why (also in vm_qemu_err) and fails.
 vm_qemu_cmd() {
-	local root
+	local root ver
 	root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/qemu/10
+	vm_qemu=() vm_qemu_err=
 	case "$QEMU" in
 	10)
-		[ -x "$root/usr/bin/qemu-system-x86_64" ] ||
-			{ vm_die "QEMU=10: no $root/usr/bin/qemu-system-x86_64; 'make deps' fetches it (scripts/fetch-qemu.sh), or use QEMU=7.2"; return 1; }
-		# Its own modules, not the machine's 7.2 ones (which it refuses,
-		# and "-device help" fails).
-		vm_qemu=(env "QEMU_MODULE_DIR=$root/usr/lib/x86_64-linux-gnu/qemu" "$root/usr/bin/qemu-system-x86_64"
-			-L "$root/usr/share/qemu" -L "$root/usr/share/seabios")
+		if [ -x "$root/usr/bin/qemu-system-x86_64" ]; then
+			# Its own modules, not the machine's 7.2 ones (which it
+			# refuses, and "-device help" fails).
+			vm_qemu=(env "QEMU_MODULE_DIR=$root/usr/lib/x86_64-linux-gnu/qemu" "$root/usr/bin/qemu-system-x86_64"
+				-L "$root/usr/share/qemu" -L "$root/usr/share/seabios")
+		else
+			vm_qemu_err="QEMU=10: no $root/usr/bin/qemu-system-x86_64; 'make deps' fetches it (scripts/fetch-qemu.sh), or use QEMU=7.2"
+		fi
 		;;
 	7.2)
-		vm_qemu=(qemu-system-x86_64)
-		"${vm_qemu[@]}" --version 2>/dev/null | grep -q 'version 7\.2' ||
-			{ vm_die "QEMU=7.2: qemu-system-x86_64 on PATH is not 7.2: $(qemu-system-x86_64 --version 2>&1 | head -n 1)"; return 1; }
+		ver=$(qemu-system-x86_64 --version 2>&1 | head -n 1) || true
+		if [[ "$ver" == *"version 7.2"* ]]; then
+			vm_qemu=(qemu-system-x86_64)
+		else
+			vm_qemu_err="QEMU=7.2: qemu-system-x86_64 on PATH is not 7.2: $ver"
+		fi
 		;;
 	*)
-		[ -x "$QEMU" ] || { vm_die "QEMU='$QEMU': want 10, 7.2 or the path of a qemu-system-x86_64"; return 1; }
-		vm_qemu=("$QEMU")
+		if [ -x "$QEMU" ]; then
+			vm_qemu=("$QEMU")
+		else
+			vm_qemu_err="QEMU='$QEMU': want 10, 7.2 or the path of a qemu-system-x86_64"
+		fi
 		;;
 	esac
+	[ -z "$vm_qemu_err" ] || { vm_die "$vm_qemu_err"; return 1; }
 }
 
 # vm_qemu_desc: which QEMU, for provenance ("QEMU=10: QEMU emulator
 # version 10.0.2 (Debian ...)").
 vm_qemu_desc() {
-	local why
-	if why=$(vm_qemu_cmd 2>&1); then
-		vm_qemu_cmd
+	if vm_qemu_cmd 2>/dev/null; then
 		echo "QEMU=$QEMU: $("${vm_qemu[@]}" --version | head -n 1)"
 	else
-		echo "QEMU=$QEMU: unusable (${why#vm: })"
+		echo "QEMU=$QEMU: unusable ($vm_qemu_err)"
 	fi
+}
+
+# vm_vmem_props: QEMU's list of virtio-mem-pci properties, empty if it has
+# no such device. Not "-device help", which loads every module, and the
+# machine's 7.2 has modules (ui-opengl) that QEMU 10 can neither find in
+# its own build nor load.
+vm_vmem_props() {
+	local props
+	vm_qemu_cmd || return 1
+	props=$("${vm_qemu[@]}" -device virtio-mem-pci,help 2>&1) || true
+	grep -q 'memdev=' <<<"$props" && echo "$props"
 }
 
 # KVM is used only where a short probe boot shows it works (it does not under

@@ -3,7 +3,8 @@
 #   build-kernel.sh KERNEL CONFIG
 # KERNEL is "series" (build/linux at HEAD), "series-NAME" (the stack of
 # posting NAME: scripts/lib-series.sh stack_tree) or "base" (a worktree of
-# the `base` tag); CONFIG is "guest" or "debug" (guest plus kernel/debug.config).
+# the `base` tag); CONFIG is "guest" or "debug" (guest plus kernel/debug.config
+# and kernel/kunit.config).
 # The series kernel also gets kernel/series.config (its test module), and
 # on the debug config kernel/series-debug.config (its KUnit suite).
 # Output: build/kbuild/KERNEL-CONFIG/arch/x86/boot/bzImage
@@ -38,7 +39,7 @@ breaks)
 esac
 case "$config" in
 guest) frags=(kernel/guest.config) ;;
-debug) frags=(kernel/guest.config kernel/debug.config) ;;
+debug) frags=(kernel/guest.config kernel/debug.config kernel/kunit.config) ;;
 *) echo "build-kernel: unknown config '$config' (want guest or debug)" >&2; exit 1 ;;
 esac
 out=build/kbuild/$kernel-$config

@@ -41,13 +41,12 @@ command -v ccache >/dev/null && cc="ccache gcc"
 # KUnit too, and the series' KUnit suites as modules (series-debug.config
 # with =m): they build, and modpost checks what they import, at every
 # prefix that has them.
-printf 'CONFIG_KUNIT=y\n# CONFIG_KUNIT_DEFAULT_ENABLED is not set\n' >"$out/kunit.config"
 sed 's/=y$/=m/' kernel/series-debug.config >"$out/series-kunit.config"
-sum=$(cat kernel/guest.config "$out/kunit.config" | sha1sum | cut -d" " -f1)
+sum=$(cat kernel/guest.config kernel/kunit.config | sha1sum | cut -d" " -f1)
 if [ "$(cat "$out/.fragments" 2>/dev/null)" != "$sum" ]; then
 	git -C "$wt" checkout -q --detach base
 	make -s -C "$wt" O="$out" CC="$cc" tinyconfig >/dev/null
-	"$wt/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" kernel/guest.config "$out/kunit.config" >/dev/null
+	"$wt/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" kernel/guest.config kernel/kunit.config >/dev/null
 	make -s -C "$wt" O="$out" CC="$cc" olddefconfig >/dev/null
 	echo "$sum" >"$out/.fragments"
 fi

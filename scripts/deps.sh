@@ -42,6 +42,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
 		{ echo "deps: apt-get install ${missing[*]} failed; install them by hand and rerun" >&2; exit 1; }
 fi
 # QEMU 10 next to the machine's 7.2 (QEMU=10, the default; scripts/qemu.env).
-scripts/fetch-qemu.sh >/dev/null
+scripts/fetch-qemu.sh
 mkdir -p "$(dirname "$stamp")"
 printf '%s\n' "$want" >"$stamp"

@@ -3,7 +3,7 @@
 # private apt configuration and unpack it under build/qemu/10/, without
 # replacing the machine's QEMU 7.2. The libraries the binary links come
 # from the machine's own suite and are installed as packages (deps.sh
-# style). Prints the path of the binary.
+# style).
 set -euo pipefail
 # shellcheck source=scripts/apt-private.sh
 . scripts/apt-private.sh
@@ -14,7 +14,6 @@ root=build/qemu/10
 bin=$root/usr/bin/qemu-system-x86_64
 stamp=$root/.version
 if [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$QEMU10_PKGS" ]; then
-	echo "$bin"
 	exit 0
 fi
 
@@ -52,12 +51,7 @@ fi
 # It runs as the bench runs it (host/vm.sh), and has the device.
 # shellcheck source=host/vm.sh
 . host/vm.sh
-QEMU=10 vm_qemu_cmd
-# (Not "-device help": it loads every module, and the machine's 7.2 has
-# modules, e.g. ui-opengl, that this build neither has nor can load.)
-props=$("${vm_qemu[@]}" -device virtio-mem-pci,help 2>&1) || true
-grep -q 'memdev=' <<<"$props" ||
-	{ echo "fetch-qemu: ${vm_qemu[*]} has no working virtio-mem-pci: $(head -n 3 <<<"$props")" >&2; exit 1; }
+QEMU=10 vm_vmem_props >/dev/null ||
+	{ echo "fetch-qemu: ${vm_qemu[*]} has no working virtio-mem-pci: $("${vm_qemu[@]}" -device virtio-mem-pci,help 2>&1 | head -n 3)" >&2; exit 1; }
 echo "$QEMU10_PKGS" >"$stamp"
 echo "fetch-qemu: $("$bin" --version | head -n 1) in $root" >&2
-echo "$bin"

@@ -14,9 +14,8 @@ set -euo pipefail
 . tests/lib.sh
 
 name=memslots
-vm_qemu_cmd || { echo "Bail out! no QEMU for QEMU=$QEMU"; exit 1; }
-props=$("${vm_qemu[@]}" -device virtio-mem-pci,help 2>&1) || true
-if ! grep -q dynamic-memslots <<<"$props"; then
+vm_qemu_cmd 2>/dev/null || { echo "Bail out! $vm_qemu_err"; exit 1; }
+if ! grep -q dynamic-memslots <<<"$(vm_vmem_props)"; then
 	echo "TAP version 13"
 	echo "1..0 # SKIP $(vm_qemu_desc) has no dynamic-memslots (QEMU 8.2 or later)"
 	exit 0
