@@ -22,7 +22,7 @@ BZIMAGE = $(KBUILD)/arch/x86/boot/bzImage
 INITRD = build/initramfs/$(KID)-$(CFG).cpio.gz
 
 .PHONY: help all args deps tree export prefixes kernel host guest selftests initramfs run shell \
-	check check-full check-quick report check-breaks bench soak lint lint-series clean
+	check check-full check-quick check-upstream report check-breaks bench soak lint lint-series clean
 
 help:
 	@echo "PageOffline series bench. Targets:"
@@ -39,6 +39,7 @@ help:
 	@echo "  make export       write build/linux base..HEAD back to patches/NAME/, split at the posting markers"
 	@echo "  make prefixes     build every prefix of the series (SERIES=NAME: of one posting, on its stack; PREFIXES_FROM=N)"
 	@echo "  make lint-series  each posting on its stack, the base's Debian changes, checkpatch, W=1 and sparse (SERIES=NAME: one)"
+	@echo "  make check-upstream  the mm kselftests linux-mm's CI runs (run_vmtests.sh categories, hotplug), base vs series, side by side (slow)"
 	@echo "  make check-breaks break the series hunk by hunk and require the scenarios to fail (about 1 h)"
 	@echo "  make lint         shellcheck the harness"
 	@echo "  make deps         install the Debian packages the bench needs"
@@ -117,6 +118,13 @@ check-full: args host initramfs
 # and the QMP client against saved transcripts and a paused QEMU.
 check-quick: args lint host
 	@CHECK_LOGS=build/logs/quick tests/run.sh tap-selftest runner-selftest bench-selftest provenance-selftest args-selftest vmemctl
+
+# The mm kselftests linux-mm's CI runs, on the base and on the series
+# (debug config), compared test by test. Slow under TCG; not in make check.
+check-upstream: args host
+	@$(MAKE) -s initramfs KERNEL=base CONFIG=debug
+	@$(MAKE) -s initramfs KERNEL=series CONFIG=debug SERIES='$(STACK)'
+	@scripts/check-upstream.sh series$(if $(STACK),-$(STACK))
 
 # Judge the kept TAP streams of the last make check again, without a guest.
 report: CFG = $(or $(CONFIG),debug)

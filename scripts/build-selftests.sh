@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Build the kselftests the guest runs, statically, from the tree of KERNEL
-# (series: build/linux; base: the build/linux-base worktree) into
-# build/selftests/KERNEL/. Programs that do not exist in that tree (the
-# series' own tests on the base kernel) are skipped with a note.
+# Build the mm and memory-hotplug kselftests of KERNEL's tree (series:
+# build/linux; series-NAME: that posting's stack; base: the build/linux-base
+# worktree) with the kernel's own kselftest Makefile, statically linked,
+# and install them (make install: run_vmtests.sh, the ksft_*.sh wrappers,
+# the kselftest helpers) into build/selftests/KERNEL-kselftest/, which
+# make check-upstream boots. build/selftests/KERNEL/ gets the few programs
+# the scenarios run; one the tree lacks (the series' own test, on the base)
+# is left out with a note.
 set -euo pipefail
 
-kernel=${1:?usage: build-selftests.sh series|base}
+kernel=${1:?usage: build-selftests.sh series|series-NAME|base}
 case "$kernel" in
 series) src=build/linux ;;
 series-*)
@@ -16,35 +20,36 @@ series-*)
 base) src=build/linux-base ;;
 *) echo "build-selftests: unknown kernel '$kernel'" >&2; exit 1 ;;
 esac
-out=build/selftests/$kernel
-mkdir -p "$out"
 [ -d "$src" ] || { echo "build-selftests: no $src; build the $kernel kernel first" >&2; exit 1; }
 src=$(cd "$src" && pwd)
+top=$PWD/build/selftests
+out=$top/$kernel inst=$top/$kernel-kselftest hdr=$top/headers-$kernel
+mkdir -p "$out"
 
-# mm selftests the scenarios run, and the upstream memory-hotplug script.
-mm_tests=(virtio_mem_offline compaction_test migration)
-hdr=$PWD/build/selftests/headers-$kernel
 if [ ! -f "$hdr/.done" ] || [ "$src/include/uapi" -nt "$hdr/.done" ]; then
 	make -s -C "$src" O="$hdr/obj" INSTALL_HDR_PATH="$hdr" headers_install >/dev/null
 	touch "$hdr/.done"
 fi
-mm=$src/tools/testing/selftests/mm
-for t in "${mm_tests[@]}"; do
-	if [ ! -f "$mm/$t.c" ]; then
-		echo "build-selftests: $kernel has no mm/$t.c; not built"
-		continue
-	fi
-	if [ ! -x "$out/$t" ] || [ "$mm/$t.c" -nt "$out/$t" ]; then
-		extra=()
-		[ "$t" = migration ] && extra=(-lnuma)
-		gcc -O2 -static -Wall -D_GNU_SOURCE -isystem "$hdr/include" \
-			-I "$src/tools/testing/selftests" -I "$mm" -I "$src/tools/include/uapi" \
-			-o "$out/$t" "$mm/$t.c" "$mm/vm_util.c" "$mm/hugepage_settings.c" \
-			"${extra[@]}" -lpthread -lm ||
-			{ echo "build-selftests: building mm/$t from $src failed" >&2; exit 1; }
+# -static in EXTRA_CFLAGS reaches every compile and link line of the mm
+# Makefile: the guest has no C library.
+log=$top/$kernel-kselftest.log
+if ! make -s -C "$src/tools/testing/selftests" TARGETS="mm memory-hotplug" \
+	O="$top/obj-$kernel" KHDR_INCLUDES="-isystem $hdr/include" EXTRA_CFLAGS=-static \
+	INSTALL_PATH="$inst" -j"$(nproc)" install >"$log" 2>&1; then
+	tail -n 20 "$log" >&2
+	echo "build-selftests: building the mm kselftests of $src failed; log: $log" >&2
+	exit 1
+fi
+
+# What the scenarios run, at the paths they use (/opt/bench/...).
+for t in virtio_mem_offline compaction_test migration; do
+	if [ -x "$inst/mm/$t" ]; then
+		cp -p "$inst/mm/$t" "$out/"
+	else
+		echo "build-selftests: $kernel has no mm/$t; not built"
 	fi
 done
 mkdir -p "$out/memory-hotplug" "$out/kselftest"
-cp "$src/tools/testing/selftests/memory-hotplug/mem-on-off-test.sh" "$out/memory-hotplug/"
-cp "$src/tools/testing/selftests/kselftest/ktap_helpers.sh" "$out/kselftest/"
-echo "build-selftests: $kernel selftests in $out"
+cp -p "$inst/memory-hotplug/mem-on-off-test.sh" "$out/memory-hotplug/"
+cp -p "$inst/kselftest/ktap_helpers.sh" "$out/kselftest/"
+echo "build-selftests: $kernel selftests in $out, the whole mm set in $inst"

@@ -25,6 +25,15 @@ if [ "$target" = bench ] && [ -n "${CONFIG:-}" ] && [ "$CONFIG" != guest ]; then
 	die "make bench always compares the two 'guest' kernels; drop CONFIG=$CONFIG"
 fi
 
+if [ "$target" = check-upstream ] && [ -n "${CONFIG:-}" ] && [ "$CONFIG" != debug ]; then
+	die "make check-upstream always runs the two 'debug' kernels; drop CONFIG=$CONFIG"
+fi
+# run_vmtests.sh categories (its -h lists them), e.g. MM_CATEGORIES="migration cow".
+for c in ${MM_CATEGORIES:-}; do
+	[[ "$c" =~ ^[a-z][a-z0-9_-]*$ ]] ||
+		die "MM_CATEGORIES: '$c' is not a run_vmtests.sh category (e.g. migration, compaction, hugetlb, gup_test, cow, memory-failure)"
+done
+
 case "${QEMU:-10}" in
 10 | 7.2) ;;
 *)
@@ -80,7 +89,7 @@ for v in STORM_SEED SOAK_RESIZES SOAK_CYCLES; do
 	[ -z "$val" ] || is_uint "$val" || die "$v='$val' must be a whole number"
 done
 for v in VM_SMP VM_NUMA VM_TIMEOUT VM_BOOT_TIMEOUT CHECK_TIMEOUT CHECK_DEADLINE \
-	SOAK_WORKLOAD_MIB JOBS PREFIXES_FROM BENCH_SMP; do
+	SOAK_WORKLOAD_MIB JOBS PREFIXES_FROM BENCH_SMP MM_CATEGORY_LIMIT; do
 	val=${!v:-}
 	[ -z "$val" ] || is_pos "$val" || die "$v='$val' must be a positive whole number (1, 2, ...)"
 done

@@ -9,7 +9,7 @@ pkgs=(
 	busybox-static    # the guest userland
 	flex bison bc libelf-dev libssl-dev cpio perl make gcc libc6-dev  # kernel build
 	libjson-c-dev pkg-config  # the QMP client
-	libnuma-dev       # static mm selftests (migration)
+	libnuma-dev libcap-dev liburing-dev  # static mm selftests (migration, mlock, cow)
 	dpkg-dev ca-certificates  # fetching linux-source with apt-get download
 	xz-utils git ccache rsync kmod procps util-linux
 	gnuplot-nox       # benchmark plots

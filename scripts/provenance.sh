@@ -7,7 +7,8 @@
 # package and version, and for a series kernel whether build/linux matches
 # patches/ both ways (by patch-id: commits that are in no patch, patches
 # that are in no commit) and has no uncommitted changes, with a warning on
-# stderr when it does not. Exit status 3 when build/linux lacks patches of
+# stderr when it does not; harness= is the commit, +dirty when code differs
+# from it (make bench's own output files do not count). Exit status 3 when build/linux lacks patches of
 # patches/ (results would be recorded for a series that was not built),
 # unless ALLOW_STALE=1; work on top of patches/ only warns.
 set -euo pipefail
@@ -35,7 +36,7 @@ built_from=$(cat "$tree/.git/bench-base-version" 2>/dev/null ||
 	cat build/base/x/.version 2>/dev/null || echo unknown)
 echo "base=$BASE_PKG $built_from (pinned: $BASE_VERSION)"
 echo "qemu=$(vm_qemu_desc)"
-echo "harness=$(git --no-optional-locks rev-parse --short HEAD 2>/dev/null || echo unknown)$(git --no-optional-locks diff --quiet HEAD -- . ':!patches' 2>/dev/null || echo '+dirty')"
+echo "harness=$(git --no-optional-locks rev-parse --short HEAD 2>/dev/null || echo unknown)$(git --no-optional-locks diff --quiet HEAD -- . ':!patches' ':!bench/results.md' ':!bench/*.png' ':!bench/icount.md' 2>/dev/null || echo '+dirty')"
 for k in "$@"; do
 	case "$k" in
 	series-*)

@@ -44,6 +44,11 @@ bench;BENCH_SMP=0;refused;BENCH_SMP='0'
 check;QEMU=7.2;accepted;
 check;QEMU=/bin/true;accepted;
 check;QEMU=9;refused;QEMU='9'
+check-upstream;MM_CATEGORIES=migration cow;accepted;
+check-upstream;MM_CATEGORIES=cow Cow!;refused;MM_CATEGORIES: 'Cow!'
+check-upstream;MM_CATEGORY_LIMIT=0;refused;MM_CATEGORY_LIMIT='0'
+check-upstream;CONFIG=guest;refused;drop CONFIG=guest
+check;TESTS=mm-selftests;accepted;
 EOF
 )
 

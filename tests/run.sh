@@ -13,7 +13,10 @@
 # run without are another header line:
 #   # needs: CONFIG_A [CONFIG_B...]
 # and a kernel whose .config (next to the bzImage's build tree) lacks one
-# skips the scenario with the reason. CHECK_TIMEOUT=N overrides every
+# skips the scenario with the reason. A scenario with a header line
+#   # on-demand: TARGET
+# runs only when named (make TARGET runs it), never by default.
+# CHECK_TIMEOUT=N overrides every
 # limit; CHECK_DEADLINE=N bounds the whole run (scenarios that would start
 # after it are reported as not run, and fail the run); CHECK_STRICT_SKIP=1
 # makes any skipped test a failure. If smoke fails, the
@@ -61,7 +64,9 @@ if [ "${#names[@]}" -eq 0 ]; then
 	# check SERIES=NAME) only the scenarios that prove posting NAME follow.
 	names=() rest=()
 	while read -r n; do
-		if [ "$(posting_of "$n")" = all ]; then
+		if grep -q '^# on-demand:' <(head -n 40 "tests/$n.sh"); then
+			continue
+		elif [ "$(posting_of "$n")" = all ]; then
 			[ "$n" = smoke ] || names+=("$n")
 		elif [ -z "${CHECK_SERIES:-}" ] || [ "$(posting_of "$n")" = "$CHECK_SERIES" ]; then
 			rest+=("$n")

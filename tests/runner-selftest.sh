@@ -40,7 +40,7 @@ mkdir -p "$sandbox/kb/arch/x86/boot"
 printf 'CONFIG_HAVE=y\n# CONFIG_LACK is not set\n' >"$sandbox/kb/.config"
 
 echo "TAP version 13"
-echo "1..15"
+echo "1..17"
 # shellcheck source=tests/lib-selftest.sh
 . tests/lib-selftest.sh
 
@@ -143,3 +143,23 @@ check "$([ "$rc" = 0 ] && grep -q '^ok - needy: 0 passed, 0 failed, 1 skipped' "
 	"a scenario whose kernel lacks an option it needs is skipped, naming the option (exit $rc)" "$(cat "$sandbox/needs.out")"
 check "$(grep -q '^ok - content: 1 passed' "$sandbox/needs.out"; echo $?)" \
 	"a scenario whose kernel has every option it needs runs" "$(cat "$sandbox/needs.out")"
+
+# "# on-demand:" scenarios run only when named: a default run (here of a
+# directory with smoke and one other scenario) leaves them out.
+od=$sandbox/od
+mkdir -p "$od/tests" "$od/scripts"
+cp "$sandbox/tests/run.sh" "$sandbox/tests/tap-summary.pl" "$sandbox/tests/quick.sh" "$od/tests/"
+cp "$sandbox/scripts/provenance.sh" "$od/scripts/"
+printf 'echo "TAP version 13"\necho "1..1"\necho "ok 1 - smoke ran"\n' >"$od/tests/smoke.sh"
+printf '# on-demand: check-x\necho "TAP version 13"\necho "1..1"\necho "ok 1 - ondemand ran"\n' >"$od/tests/ondemand.sh"
+(cd "$od" && exec setsid env CHECK_LOGS="$od/logs" bash tests/run.sh >"$od/default.out" 2>&1) &
+runner_pid=$!
+await 60
+check "$([ "$rc" = 0 ] && grep -q '^ok - smoke: 1 passed' "$od/default.out" && grep -q '^ok - quick: 1 passed' "$od/default.out" &&
+	! grep -q 'ondemand' "$od/default.out"; echo $?)" \
+	"a default run leaves out an on-demand scenario (exit $rc)" "$(cat "$od/default.out")"
+(cd "$od" && exec setsid env CHECK_LOGS="$od/logs" bash tests/run.sh ondemand >"$od/named.out" 2>&1) &
+runner_pid=$!
+await 60
+check "$([ "$rc" = 0 ] && grep -q '^ok - ondemand: 1 passed' "$od/named.out"; echo $?)" \
+	"an on-demand scenario runs when named (exit $rc)" "$(cat "$od/named.out")"
