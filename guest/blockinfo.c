@@ -27,6 +27,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mib.h"
+
 #define KPF_DIRTY	4
 #define KPF_OFFLINE	23
 #define MEMDIR		"/sys/devices/system/memory"
@@ -122,14 +124,23 @@ int main(int argc, char **argv)
 	if (read_line(MEMDIR "/block_size_bytes", line, sizeof(line)))
 		return 1;
 	block_bytes = strtoull(line, NULL, 16);
+	if (!block_bytes) {
+		fprintf(stderr, "blockinfo: cannot read the block size from '%s'\n", line);
+		return 1;
+	}
 	kpf = open("/proc/kpageflags", O_RDONLY);
 	if (kpf < 0) {
 		fprintf(stderr, "blockinfo: cannot open /proc/kpageflags: %s\n",
 			strerror(errno));
 		return 1;
 	}
-	if (argc == 2)
-		return show_block(kpf, strtoull(argv[1], NULL, 0)) ? 1 : 0;
+	if (argc == 2) {
+		unsigned long long blk;
+
+		if (parse_ulong("blockinfo", "block", argv[1], 0, &blk))
+			return 2;
+		return show_block(kpf, blk) ? 1 : 0;
+	}
 
 	iomem = fopen("/proc/iomem", "r");
 	if (!iomem) {

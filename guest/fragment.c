@@ -37,6 +37,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "mib.h"
+
 #define PMD_SPAN	(2UL << 20)
 
 static long meminfo_kb(const char *key)
@@ -67,6 +69,7 @@ static long meminfo_kb(const char *key)
 int main(int argc, char **argv)
 {
 	unsigned long margin = 24, every = 8, tables = 65536, i;
+	unsigned long long num;
 	const char *stopfile = NULL;
 	long page = sysconf(_SC_PAGESIZE), avail;
 	size_t fill;
@@ -77,13 +80,19 @@ int main(int argc, char **argv)
 	while ((opt = getopt(argc, argv, "m:e:n:f:")) != -1) {
 		switch (opt) {
 		case 'm':
-			margin = strtoul(optarg, NULL, 0);
+			if (parse_ulong("fragment", "-m", optarg, 0, &num))
+				goto usage;
+			margin = num;
 			break;
 		case 'e':
-			every = strtoul(optarg, NULL, 0);
+			if (parse_ulong("fragment", "-e", optarg, 1, &num))
+				goto usage;
+			every = num;
 			break;
 		case 'n':
-			tables = strtoul(optarg, NULL, 0);
+			if (parse_ulong("fragment", "-n", optarg, 1, &num))
+				goto usage;
+			tables = num;
 			break;
 		case 'f':
 			stopfile = optarg;

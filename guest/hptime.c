@@ -64,6 +64,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mib.h"
+
 #define KMSG		"/dev/kmsg"
 #define MAX_SAMPLES	(1 << 20)
 #define MARKER		"hptime: clock sync"
@@ -193,7 +195,7 @@ static void record(double t, unsigned long kb)
 static int watch(int argc, char **argv)
 {
 	double settle = 5, timeout = 120, offset, begin, t, start = 0;
-	unsigned long long want = 0, usec;
+	unsigned long long want = 0, usec, num;
 	unsigned long target = 0, kb, last_kb;
 	long interval = 1000;
 	const char *status, *how = "none";
@@ -207,11 +209,14 @@ static int watch(int argc, char **argv)
 			start_now = 1;
 			break;
 		case 'r':
-			want = strtoull(optarg, NULL, 0);
+			if (parse_ulong("hptime", "-r", optarg, 0, &want))
+				return -1;
 			have_want = 1;
 			break;
 		case 'T':
-			target = strtoul(optarg, NULL, 0);
+			if (parse_ulong("hptime", "-T", optarg, 0, &num))
+				return -1;
+			target = num;
 			break;
 		case 's':
 			settle = atof(optarg);
@@ -220,7 +225,9 @@ static int watch(int argc, char **argv)
 			timeout = atof(optarg);
 			break;
 		case 'i':
-			interval = strtol(optarg, NULL, 0);
+			if (parse_ulong("hptime", "-i", optarg, 1, &num))
+				return -1;
+			interval = num;
 			break;
 		default:
 			return -1;
@@ -349,15 +356,13 @@ static int timed_write(const char *path, const char *value)
 
 static int timed_memcpy(const char *arg)
 {
-	unsigned long mib = strtoul(arg, NULL, 0);
+	unsigned long mib = parse_mib("hptime", arg);
 	size_t bytes = (size_t)mib << 20;
 	char *src, *dst;
 	double t;
 
-	if (!mib) {
-		fprintf(stderr, "hptime: memcpy size '%s' is not a positive number of MiB\n", arg);
+	if (!mib)
 		return 2;
-	}
 	src = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	dst = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (src == MAP_FAILED || dst == MAP_FAILED) {

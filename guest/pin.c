@@ -31,6 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mib.h"
+
 #define PIPE_BYTES	(1 << 20)	/* the default pipe-max-size */
 
 /* SIGUSR1 only has to interrupt sleep(). */
@@ -56,6 +58,7 @@ int main(int argc, char **argv)
 {
 	const long psize = getpagesize();
 	unsigned long mib, secs, pages, per_pipe, i, blk_pages, nr_blocks = 0;
+	unsigned long long num;
 	unsigned long blocks[64];
 	struct sigaction sa = { .sa_handler = on_usr1 };
 	int (*pipes)[2], nr_pipes, pm;
@@ -66,8 +69,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: pin MIB SECONDS\n");
 		return 2;
 	}
-	mib = strtoul(argv[1], NULL, 0);
-	secs = strtoul(argv[2], NULL, 0);
+	mib = parse_mib("pin", argv[1]);
+	if (!mib || parse_ulong("pin", "seconds", argv[2], 0, &num))
+		return 2;
+	secs = num;
 	pages = (mib << 20) / psize;
 	per_pipe = PIPE_BYTES / psize;
 	nr_pipes = (pages + per_pipe - 1) / per_pipe;
