@@ -22,10 +22,11 @@ plan=$(((${#sbm_sizes[@]} + ${#bbm_sizes[@]}) * 2 * 4 + 4))
 scenario_begin plug-cycles "$plan"
 
 one_boot() {   # one_boot LABEL BLOCK ONLINE SIZES...
-	local label=$1 block=$2 policy=$3 s mem0 want left keep rc
+	local label=$1 block=$2 policy=$3 s mem0 want left keep rc mb
 	shift 3
 	VM_VMEM_BLOCK=$block VM_ONLINE=$policy vm_start || scenario_bail "$label: guest did not boot"
 	mem0=$(guest_memtotal_kb)
+	mb=$(guest_block_bytes)
 	for s in "$@"; do
 		tap_run "$label: plug $s" vmem resize "$s" --wait
 		want=$((mem0 + $(bytes "$s") / 1024))
@@ -37,7 +38,7 @@ one_boot() {   # one_boot LABEL BLOCK ONLINE SIZES...
 			vmem -q -t 20 resize 0 --wait 2>/dev/null || true
 			left=$(vmem get size)
 			keep=$(($(bytes "$s") / 4))
-			[ "$keep" -ge $((128 << 20)) ] || keep=$((128 << 20))
+			[ "$keep" -ge "$mb" ] || keep=$mb
 			rc=0
 			[ "$left" -le "$keep" ] || rc=1
 			tap_ok "$rc" "$label: unplug $s leaves at most $((keep >> 20)) MiB plugged" "$left bytes still plugged"

@@ -23,7 +23,8 @@ set -euo pipefail
 release_after=0.3 within=10
 scenario_begin unplug-pin 8
 vm_start || scenario_bail "guest did not boot"
-tap_run "plugged 128 MiB" vmem resize 128M --wait
+plugged=$((128 << 20))
+tap_run "plugged $((plugged >> 20)) MiB" vmem resize "$plugged" --wait
 bs=$(vmem get block-size)
 kb0=$(guest_memtotal_kb)
 
@@ -46,6 +47,6 @@ tap_ok "$([ "$held" -gt "$bs" ]; echo $?)" \
 tap_eq "device unplugged to the request within ${within} s of dropping the pin" "$size" "$bs"
 tap_run "pin dropped its references" vm_wait_guest released /tmp/pin.log 30
 tap_eq "MemTotal went down by what was unplugged" \
-	"$(guest_memtotal_kb)" "$((kb0 - (128 * 1024 * 1024 - bs) / 1024))"
+	"$(guest_memtotal_kb)" "$((kb0 - (plugged - bs) / 1024))"
 tap_run "guest still runs a workload (memcheck 32 MiB)" vm_run 'memcheck -s 1 32'
 scenario_end
