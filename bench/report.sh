@@ -119,6 +119,21 @@ failed=$(grep -c . "$out/failed.csv" 2>/dev/null || true)
 splats=$(grep -c . "$out/splats.csv" 2>/dev/null || true)
 elapsed=$(meta elapsed)
 
+# A report made again from an older run, or a run made before patches/
+# changed, says so: its numbers are not of today's series.
+made=$(meta provenance-series | cut -d' ' -f1)
+stale=
+if [ -n "$made" ]; then
+	# shellcheck source=scripts/lib-series.sh
+	. scripts/lib-series.sh
+	read -r -a stack < <(meta provenance-series | sed -n 's/.*(stack \([^:]*\):.*/\1/p') || true
+	now=$(series_hash "${stack[@]}")
+	if [ "$now" != "$made" ]; then
+		stale="made from series $made; patches/ is now $now"
+		echo "report: $stale" >&2
+	fi
+fi
+
 {
 	echo "# Bench results: PageOffline series vs base"
 	echo
@@ -142,7 +157,7 @@ elapsed=$(meta elapsed)
 	echo "| guest | q35, $(meta vcpus | grep . || echo "?") vCPU(s), virtio-mem-pci (unplugged-inaccessible=on), kernels built from the same \"guest\" config |"
 	echo "| base | \`$(meta base)\` |"
 	echo "| series | \`$(meta series)\` |"
-	echo "| patches | $(meta provenance-series | grep . || echo "not recorded") |"
+	echo "| patches | $(meta provenance-series | grep . || echo "not recorded")${stale:+ (**$stale**)} |"
 	echo "| base package | $(meta provenance-base | grep . || echo "not recorded") |"
 	echo "| build/linux | $(meta provenance-tree | grep . || echo "not recorded") |"
 	echo "| repetitions | $(meta reps) per scenario and kernel, interleaved base, series, base, series, ... (one guest boot per run) |"
