@@ -22,7 +22,7 @@ BZIMAGE = $(KBUILD)/arch/x86/boot/bzImage
 INITRD = build/initramfs/$(KID)-$(CFG).cpio.gz
 
 .PHONY: help all args deps tree export prefixes kernel host guest selftests initramfs run shell \
-	check check-full check-quick check-upstream report check-breaks bench soak lint lint-series clean
+	check check-full check-only check-quick check-upstream report check-breaks bench soak lint lint-series clean
 
 help:
 	@echo "PageOffline series bench. Targets:"
@@ -30,6 +30,7 @@ help:
 	@echo "  make shell        boot a guest with a virtio-mem device and get a shell prompt in it, plus vmemctl"
 	@echo "  make check        every test scenario on the series kernel, debug config (TESTS=\"smoke unbind\": a subset)"
 	@echo "  make check-full   the same with the long repetitions"
+	@echo "  make check-only   make check's scenarios on the kernel and initramfs already built (no deps, no build)"
 	@echo "  make check-quick  the harness's own tests, no kernel (shellcheck, break headers, runner, TAP summariser, QMP client; ~30 s)"
 	@echo "  make report       the last make check's report again, from its kept TAP streams (no guest)"
 	@echo "  make bench        base vs series benchmark (about 1 h), writes bench/results.md"
@@ -111,6 +112,15 @@ check-full: CFG = $(or $(CONFIG),debug)
 check-full: args host initramfs
 	@CHECK_KERNEL=$(BZIMAGE) CHECK_INITRD=$(INITRD) CHECK_LOGS=build/logs/$(KID)-$(CFG) \
 		CHECK_KERNEL_LABEL=$(KID) CHECK_SERIES='$(STACK)' CHECK_QUICK=0 tests/run.sh $(TESTS)
+
+# make check's scenarios on the kernel and initramfs already built: no
+# deps, no kernel or initramfs build (kunit.py's exec).
+check-only: CFG = $(or $(CONFIG),debug)
+check-only: args
+	@[ -f $(BZIMAGE) ] && [ -f $(INITRD) ] || \
+		{ echo "make check-only: $(BZIMAGE) or $(INITRD) is not built; run make check, or make initramfs CONFIG=$(CFG)$(if $(filter base,$(KERNEL)), KERNEL=base), first" >&2; exit 1; }
+	@CHECK_KERNEL=$(BZIMAGE) CHECK_INITRD=$(INITRD) CHECK_LOGS=build/logs/$(KID)-$(CFG) \
+		CHECK_KERNEL_LABEL=$(KID) CHECK_SERIES='$(STACK)' CHECK_QUICK=1 tests/run.sh $(TESTS)
 
 # The harness's own tests without a kernel: shellcheck, the TAP
 # summariser, the scenario runner and the bench driver on fake scenarios,
