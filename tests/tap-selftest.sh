@@ -5,6 +5,10 @@
 # two plans and "not ok # SKIP" must never count as a pass; console noise,
 # a "skip" word in a description, TODO/XFAIL and a skip-all plan must not
 # count as failures. Each verdict is also checked against prove's.
+# Then make check-upstream's comparison (scripts/upstream-table.pl) on
+# made-up runs: a test that fails on both kernels, or only on the base,
+# passes; a new failure, a category the series never reached and a splat
+# only the series has fail.
 # posting: all (the harness and the guest itself: run for every posting)
 # timeout: 60
 set -euo pipefail
@@ -25,7 +29,8 @@ cases=(
 	"xfail.tap|pass=1 |todo=1 |status=ok"
 )
 echo "TAP version 13"
-echo "1..$((${#cases[@]} * 2))"
+upstream=(same fixed new-fail not-reached new-splat)
+echo "1..$((${#cases[@]} * 2 + ${#upstream[@]}))"
 n=0 failed=0
 result() {   # result OK DESCRIPTION DIAGNOSTIC
 	n=$((n + 1))
@@ -54,5 +59,49 @@ for c in "${cases[@]}"; do
 	ok=0
 	[ "$prove_ok" = "$ours_ok" ] && ok=1
 	result "$ok" "${want[0]}: prove agrees ($([ "$prove_ok" = 1 ] && echo pass || echo fail))" "prove says $prove_ok, tap-summary says $ours_ok"
+done
+
+# mm_run DIR MMAP SHM [SPLAT]: a made-up mm-selftests run: hugetlb with
+# hugetlb-mmap and hugetlb-shm (each ok or FAIL, or hugetlb not reached:
+# MMAP=none), the hotplug script, and the console's splats.
+mm_run() {
+	local d=$1 mmap=$2 shm=$3 splat=${4:-} st cat=ok n=1
+	mkdir -p "$d/mm-selftests"
+	{
+		echo "TAP version 13"
+		echo "1..2"
+		if [ "$mmap" != none ]; then
+			for st in "$mmap hugetlb-mmap" "$shm hugetlb-shm"; do
+				# shellcheck disable=SC2086 # STATUS NAME, split on purpose
+				set -- $st
+				if [ "$1" = ok ]; then echo "ok $n $2"; else echo "not ok $n $2 # exit=1"; cat=fail; fi
+				n=$((n + 1))
+			done
+			echo "1..2"
+		fi
+	} >"$d/mm-selftests/hugetlb.tap"
+	echo "mem-on-off-test: done" >"$d/mm-selftests/hotplug.tap"
+	printf '%s' "$splat" >"$d/mm-selftests/splats.txt"
+	{
+		echo "TAP version 13"
+		echo "1..3"
+		if [ "$mmap" = none ]; then echo "not ok 1 - hugetlb"; elif [ "$cat" = ok ]; then echo "ok 1 - hugetlb"; else echo "not ok 1 - hugetlb"; fi
+		echo "ok 2 - hotplug"
+		if [ -n "$splat" ]; then echo "not ok 3 - console free of kernel splats"; else echo "ok 3 - console free of kernel splats"; fi
+	} >"$d/mm-selftests.tap"
+}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mm_run "$tmp/base" ok FAIL $'[   10.000000] WARNING: CPU: 0 PID: 12 at mm/a.c:1 f+0x1/0x2\n'
+mm_run "$tmp/same" ok FAIL $'[   11.500000] WARNING: CPU: 1 PID: 99 at mm/a.c:1 f+0x1/0x2\n'
+mm_run "$tmp/fixed" ok ok
+mm_run "$tmp/new-fail" FAIL FAIL
+mm_run "$tmp/not-reached" none none
+mm_run "$tmp/new-splat" ok FAIL $'[   10.000000] BUG: KASAN: use-after-free in g+0x10/0x20\n'
+for u in "${upstream[@]}"; do
+	rc=0
+	out=$(perl scripts/upstream-table.pl "$tmp/base" "$tmp/$u" 2>&1) || rc=$?
+	case "$u" in same | fixed) want_rc=0 ;; *) want_rc=1 ;; esac
+	result "$([ "$rc" = "$want_rc" ] && echo 1 || echo 0)" "upstream-table: series '$u' against the base: exit $want_rc" "exit $rc: $out"
 done
 [ "$failed" -eq 0 ]
