@@ -21,7 +21,7 @@ suites=(page_offline)
 grep -qx 'CONFIG_ISOLATED_RANGE_BACKOFF_KUNIT_TEST=y' "${CHECK_KERNEL%/arch/*}/.config" 2>/dev/null &&
 	suites+=(isolated_range_backoff)
 
-scenario_begin kunit $((1 + 3 * ${#suites[@]}))
+scenario_begin kunit $((2 + 3 * ${#suites[@]}))
 # Built-in suites run before init, so the console holds all of it once
 # the guest is up.
 VM_APPEND="kunit.enable=1" vm_start || scenario_bail "guest did not boot"

@@ -21,9 +21,9 @@ limit=${MM_CATEGORY_LIMIT:-1800}
 
 scenario_begin mm-selftests $((${#categories[@]} + 3))
 # mem-on-off-test tries boot-memory blocks too, and offlining dumps the
-# first unmovable page it meets as information, not as a bug; the
-# memory-failure tests poison pages on purpose.
-VM_SPLAT_IGNORE='page dumped because: unmovable page'
+# first unmovable page it meets as information, not as a bug; gup_test's
+# dump_pages() test dumps pages on purpose.
+VM_SPLAT_IGNORE='page dumped because: (unmovable page|gup_test: dump_pages\(\) test)'
 VM_NUMA=2 VM_SMP=4 VM_BOOT_MEM=2G vm_start || scenario_bail "guest did not boot"
 tap_run "plugged 1 GiB + 64 MiB" vmem resize 1088M --wait
 
