@@ -129,6 +129,15 @@ guest_online_blocks() { vm_online_blocks; }
 
 guest_block_bytes() { vm_run 'echo $((0x$(cat /sys/devices/system/memory/block_size_bytes)))'; }
 
+# guest_memmap_kib: how much of each memory block it adds virtio-mem says
+# holds the block's memmap (memory_hotplug.memmap_on_memory=1), from the
+# console; 0 when it places none there.
+guest_memmap_kib() {
+	local hex
+	hex=$(vm_console_since 0 | sed -n 's/.*virtio_mem.*memmap on memory: 0x\([0-9a-f]*\) per memory block.*/\1/p' | head -n 1)
+	echo $((${hex:+0x$hex} + 0 >> 10))
+}
+
 # Wait until a guest probe prints WANT (or give up after SECS); print the
 # last value seen.
 guest_wait_value() {   # guest_wait_value WANT SECS PROBE...
