@@ -12,9 +12,10 @@
 # only the subblock that holds its memmap) and to 0 (every block removed,
 # MemTotal back where it was). Fails on the base: it reaches 20 GiB
 # because the OOM killer killed the workload, after the memmap had taken
-# 188 MiB of the kernel zones (2026-12-07). Guest config only: on the debug config KASAN takes an eighth of
-# every added block as shadow from the kernel zones, which 512 MiB cannot
-# give (make check CONFIG=guest TESTS=grow).
+# 188 MiB of the kernel zones (2026-12-07). Guest config only: on the
+# debug config KASAN takes an eighth of every added block as shadow from
+# the kernel zones, which 512 MiB cannot give (make check CONFIG=guest
+# TESTS=grow).
 # posting: E2
 # timeout: 900
 set -euo pipefail
@@ -39,7 +40,8 @@ VM_BOOT_MEM=512M VM_VMEM_SIZE=21G VM_VMEM_BLOCK=2M VM_ONLINE=online_movable \
 	VM_APPEND="memory_hotplug.memmap_on_memory=1" vm_start || scenario_bail "guest did not boot"
 vm_oom_protect || scenario_bail "cannot set oom_score_adj -1000 in the guest"
 mem0=$(guest_memtotal_kb)
-block_kib=$(($(guest_block_bytes) >> 10))
+mb=$(guest_block_bytes)
+block_kib=$((mb >> 10))
 mm_kib=$(guest_memmap_kib)
 diag "boot MemTotal $mem0 kB, memory blocks of $block_kib KiB, memmap on each: $mm_kib KiB"
 tap_ok "$([ "$mm_kib" -gt 0 ]; echo $?)" "virtio-mem places the memmap on the memory it adds" \
@@ -59,7 +61,7 @@ tap_ok "$rc" "the device reached $target (40 times the boot memory)" \
 	"after $((SECONDS - t0)) s: $((got >> 20)) MiB plugged" "$(vm_console_oom | head -n 5)"
 diag "$target plugged in $((SECONDS - t0)) s (host time)"
 n_blocks=$(((got >> 10) / block_kib))
-want=$((mem0 + (got >> 10) - n_blocks * mm_kib))
+want=$((mem0 + $(usable_kib "$got" "$mb" "$mm_kib")))
 tap_eq "MemTotal grew by the plugged size less the memmap in it ($n_blocks blocks, kB)" \
 	"$(guest_wait_value "$want" 30 guest_memtotal_kb)" "$want"
 free1=$(kernel_free_kib)
@@ -78,15 +80,14 @@ tap_ok "$([ "$(guest_memcheck_passes)" -gt "$p0" ]; echo $?)" "the workload keep
 # subblock holding its memmap, then to 0.
 vmem -q -t 600 resize 1026M --wait 2>/dev/null && rc=0 || rc=1
 tap_ok "$rc" "the device shrank to 1 GiB + 2 MiB" "$(($(vmem get size) >> 20)) MiB plugged"
-want=$((mem0 + 8 * (block_kib - mm_kib)))
-[ "$mm_kib" -gt 0 ] || want=$((mem0 + (1026 << 10)))
+want=$((mem0 + $(usable_kib $((1026 << 20)) "$mb" "$mm_kib")))
 tap_eq "MemTotal is boot + 8 blocks less their memmap (kB)" \
 	"$(guest_wait_value "$want" 30 guest_memtotal_kb)" "$want"
 vmem -q -t 600 resize 0 --wait 2>/dev/null && rc=0 || rc=1
 tap_ok "$rc" "the device shrank to 0" "$(($(vmem get size) >> 20)) MiB plugged"
 tap_eq "MemTotal is the boot memory's again (kB)" "$(guest_wait_value "$mem0" 30 guest_memtotal_kb)" "$mem0"
 tap_eq "no memory block of the device is left" \
-	"$(vm_run "grep -c 'System RAM (virtio_mem)' /proc/iomem || true")" 0
+	"$(guest_vmem_ranges)" 0
 
 vm_stop_bg memcheck >/dev/null || true
 tap_workload_unharmed ""

@@ -138,6 +138,25 @@ guest_memmap_kib() {
 	echo $((${hex:+0x$hex} + 0 >> 10))
 }
 
+# usable_kib BYTES BLOCK_BYTES MEMMAP_KIB: what BYTES plugged adds to
+# MemTotal when each memory block (BLOCK_BYTES) that holds some of it
+# keeps MEMMAP_KIB of it for its memmap.
+usable_kib() {
+	local n_mbs=$((($1 + $2 - 1) / $2))
+	echo $(($1 / 1024 - n_mbs * $3))
+}
+
+# guest_offline_blocks: the guest's offline memory blocks, one per line
+# (boot memory is online: in these guests, all of them the device's).
+guest_offline_blocks() {
+	vm_run 'for d in /sys/devices/system/memory/memory*; do
+		[ "$(cat $d/state)" = offline ] && echo ${d##*memory}; done; true'
+}
+
+# guest_vmem_ranges: how many ranges of virtio-mem memory are added
+# ("System RAM (virtio_mem)" in /proc/iomem).
+guest_vmem_ranges() { vm_run "grep -c 'System RAM (virtio_mem)' /proc/iomem || true"; }
+
 # Wait until a guest probe prints WANT (or give up after SECS); print the
 # last value seen.
 guest_wait_value() {   # guest_wait_value WANT SECS PROBE...

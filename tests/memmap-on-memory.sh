@@ -22,19 +22,12 @@ set -euo pipefail
 
 scenario_begin memmap-on-memory 33
 
-# usable_kib BYTES: the MemTotal that BYTES plugged adds: less the memmap
-# ($mm_kib) of each memory block that holds some of it.
-usable_kib() {
-	local n_mbs=$((($1 + mb - 1) / mb))
-	echo $(($1 / 1024 - n_mbs * mm_kib))
-}
-
 # step LABEL SIZE: resize to SIZE; the device reaches it and MemTotal is
-# boot + usable_kib(SIZE).
+# boot + usable_kib(SIZE), the memmap ($mm_kib) of each block left out.
 step() {
 	local want
 	tap_run "$1: resize to $2" vmem -t 120 resize "$2" --wait
-	want=$((mem0 + $(usable_kib "$(bytes "$2")")))
+	want=$((mem0 + $(usable_kib "$(bytes "$2")" "$mb" "$mm_kib")))
 	tap_eq "$1: MemTotal at $2 plugged (kB)" "$(guest_wait_value "$want" 10 guest_memtotal_kb)" "$want"
 }
 
@@ -53,7 +46,7 @@ boot() {
 # gone LABEL: no memory of the device is added any more.
 gone() {
 	tap_eq "$1: no memory of the device is left added" \
-		"$(vm_run "grep -c 'System RAM (virtio_mem)' /proc/iomem || true")" 0
+		"$(guest_vmem_ranges)" 0
 	tap_console "$1"
 	vm_stop
 }
@@ -74,7 +67,7 @@ tap_run "sbm-offline: unplug to 130 MiB while offline" vmem -t 120 resize 130M -
 tap_run "sbm-offline: online the device's blocks" vm_run \
 	'for d in /sys/devices/system/memory/memory*; do
 		[ "$(cat $d/state)" = offline ] && echo online_movable >$d/state; done; true'
-want=$((mem0 + $(usable_kib $((130 << 20)))))
+want=$((mem0 + $(usable_kib $((130 << 20)) "$mb" "$mm_kib")))
 tap_eq "sbm-offline: MemTotal at 130M plugged (kB)" "$(guest_wait_value "$want" 10 guest_memtotal_kb)" "$want"
 step sbm-offline 0
 gone sbm-offline

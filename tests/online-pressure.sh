@@ -21,17 +21,11 @@ set -euo pipefail
 margin_mib=48
 scenario_begin online-pressure 11
 
-# offline_blocks: the guest's offline memory blocks (all of them the device's).
-offline_blocks() {
-	vm_run 'for d in /sys/devices/system/memory/memory*; do
-		[ "$(cat $d/state)" = offline ] && echo ${d##*memory}; done; true'
-}
-
 VM_BOOT_MEM=1G VM_VMEM_SIZE=2G VM_VMEM_BLOCK=2M VM_ONLINE=offline vm_start ||
 	scenario_bail "guest did not boot"
 vm_oom_protect || scenario_bail "cannot set oom_score_adj -1000 in the guest"
 tap_run "plugged 1 GiB" vmem -t 300 resize 1G --wait
-read -ra blocks <<<"$(offline_blocks | paste -sd' ')"
+read -ra blocks <<<"$(guest_offline_blocks | paste -sd' ')"
 tap_eq "the 1 GiB stays offline (memory blocks)" "${#blocks[@]}" 8
 a0=$(guest_memavailable_mib)
 wl_mib=$((a0 - margin_mib))
